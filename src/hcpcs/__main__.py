@@ -1,0 +1,5 @@
+"""python -m hcpcs"""
+
+from hcpcs.cli import main
+
+main()

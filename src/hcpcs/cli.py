@@ -1,0 +1,208 @@
+"""The `hcpcs` command line: thin over the Python API (parse, call, render)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from hcpcs.errors import HcpcsError
+
+app = typer.Typer(
+    help="The open HCPCS Level II reference: load CMS releases, look codes up, export them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+#: How many workbook/text disagreements `load` prints before summing up the rest.
+WARNINGS_SHOWN = 5
+
+
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _print_table(title: str, columns: list[str], rows: list[list[object]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console().print(table)
+
+
+def _open_store(ctx: typer.Context, write: bool = False):
+    """The store chosen by --db / $HCPCS_DB, else the default one (built on first use)."""
+    from hcpcs.defaults import chosen_store_path, ensure_default_store
+    from hcpcs.store import Store
+
+    path, is_default = chosen_store_path(ctx.obj)
+    if is_default:
+        console = _stderr()
+        if console.is_terminal:
+            with console.status("Building the default store from the bundled releases...") as status:
+                ensure_default_store(lambda label: status.update(f"Loading bundled release {label}..."))
+        else:
+            ensure_default_store()
+    return Store(path, write=write)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Optional[Path],
+        typer.Option("--db", help="Store file to use (default: $HCPCS_DB, else the user data directory)."),
+    ] = None,
+) -> None:
+    """Options for every command."""
+    ctx.obj = db
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="CMS release zips, folders, text files or workbooks.")],
+    release: Annotated[
+        Optional[str], typer.Option(help="Release label YYYY-MM (default: from the names).")
+    ] = None,
+    replace: Annotated[bool, typer.Option(help="Replace a release already stored from other files.")] = False,
+    output_format: Annotated[
+        TableOrJson, typer.Option("--format", help="Output format.")
+    ] = TableOrJson.table,
+) -> None:
+    """Load official CMS release files into the store, one transaction per release."""
+    with _open_store(ctx, write=True) as store:
+        results = store.load(paths, release=release, replace=replace)
+        warnings = {r.release: store.load_warnings(r.release) for r in results if r.warnings}
+    if output_format is TableOrJson.json:
+        typer.echo(json.dumps([r.to_dict() for r in results], indent=2))
+    else:
+        _print_table(
+            "Loaded",
+            ["release", "effective date", "procedures", "modifiers", "seconds", "status"],
+            [
+                [r.release, r.effective_date, r.procedures, r.modifiers, f"{r.seconds:.2f}", r.status]
+                for r in results
+            ],
+        )
+        for result in results:
+            if result.note:
+                typer.echo(f"{result.release}: {result.note}", err=True)
+    for label, lines in warnings.items():
+        for line in lines[:WARNINGS_SHOWN]:
+            typer.echo(f"warning: {line}", err=True)
+        if len(lines) > WARNINGS_SHOWN:
+            typer.echo(
+                f"warning: {len(lines) - WARNINGS_SHOWN} more disagreements in {label}; "
+                f"`hcpcs warnings {label}` lists them all",
+                err=True,
+            )
+
+
+@app.command()
+def releases(
+    ctx: typer.Context,
+    output_format: Annotated[
+        TableOrJson, typer.Option("--format", help="Output format.")
+    ] = TableOrJson.table,
+) -> None:
+    """List the stored releases, oldest first, with their source files."""
+    with _open_store(ctx) as store:
+        stored = store.releases()
+    if output_format is TableOrJson.json:
+        typer.echo(json.dumps([r.to_dict() for r in stored], indent=2))
+        return
+    _print_table(
+        "Releases",
+        ["release", "effective date", "procedures", "modifiers", "loaded at", "sources (sha256)"],
+        [
+            [
+                r.release,
+                r.effective_date,
+                r.procedures,
+                r.modifiers,
+                r.loaded_at,
+                "\n".join(f"{s.file} ({s.sha256[:12]})" for s in r.sources),
+            ]
+            for r in stored
+        ],
+    )
+
+
+@app.command()
+def warnings(
+    ctx: typer.Context,
+    release: Annotated[str, typer.Argument(help="Release label YYYY-MM.")],
+) -> None:
+    """List where a release's workbook disagreed with its (authoritative) text file."""
+    with _open_store(ctx) as store:
+        lines = store.load_warnings(release)
+    for line in lines:
+        typer.echo(line)
+    if not lines:
+        typer.echo(f"{release}: no disagreements recorded", err=True)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    output_format: Annotated[
+        ExportFormat, typer.Option("--format", help="Export format.")
+    ] = ExportFormat.jsonl,
+    release: Annotated[
+        Optional[str], typer.Option(help="Release label YYYY-MM (default: the latest).")
+    ] = None,
+    out: Annotated[str, typer.Option("--out", help="Output file, or - for standard output.")] = "-",
+) -> None:
+    """Export a release's canonical records."""
+    from hcpcs.export.jsonl import write_jsonl
+
+    with _open_store(ctx) as store:
+        label = store.resolve_release(release)
+        if out == "-":
+            write_jsonl(store, label, sys.stdout)
+            return
+        target = Path(out)
+        temporary = target.with_name(f".{target.name}.partial")
+        try:
+            with temporary.open("w", encoding="utf-8", newline="\n") as stream:
+                count = write_jsonl(store, label, stream)
+            temporary.replace(target)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise HcpcsError(f"{out}: cannot write ({error.strerror})") from None
+    typer.echo(f"{label}: {count} records written to {out}", err=True)
+
+
+def main() -> None:
+    """Run the CLI; errors become one line on stderr and exit status 2."""
+    try:
+        app()
+    except HcpcsError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,30 @@
+"""Named exceptions: each carries a message a user can act on."""
+
+from __future__ import annotations
+
+
+class HcpcsError(Exception):
+    """Base class of every error hcpcs raises on purpose."""
+
+
+class InputError(HcpcsError):
+    """A source file is unreadable or breaks the CMS layout; names the file and place."""
+
+    def __init__(self, file: str, where: str | int | None, problem: str) -> None:
+        self.file = file
+        self.where = where
+        self.problem = problem
+        place = f"{file}:{where}" if where not in (None, "") else file
+        super().__init__(f"{place}: {problem}")
+
+
+class ReleaseExistsError(HcpcsError):
+    """A different file is offered for a release label already stored."""
+
+
+class UnknownReleaseError(HcpcsError):
+    """A release label that the store does not hold."""
+
+
+class StoreError(HcpcsError):
+    """The store file cannot be opened or is not an hcpcs store."""

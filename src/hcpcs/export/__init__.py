@@ -1,0 +1,1 @@
+"""Exports of stored releases to files others load."""
