@@ -21,6 +21,8 @@ app = typer.Typer(
 
 #: How many workbook/text disagreements `load` prints before summing up the rest.
 WARNINGS_SHOWN = 5
+#: Table width when output goes to a pipe or file rather than a terminal.
+PIPED_WIDTH = 200
 
 
 class TableOrJson(StrEnum):
@@ -42,12 +44,15 @@ def _print_table(title: str, columns: list[str], rows: list[list[object]]) -> No
     from rich.console import Console
     from rich.table import Table
 
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=PIPED_WIDTH)  # piped output is not cut to 80 columns
     table = Table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
-    Console().print(table)
+    console.print(table)
 
 
 def _open_store(ctx: typer.Context, write: bool = False):
@@ -142,7 +147,7 @@ def releases(
                 r.procedures,
                 r.modifiers,
                 r.loaded_at,
-                "\n".join(f"{s.file} ({s.sha256[:12]})" for s in r.sources),
+                "\n".join(f"{s.file} ({s.sha256[:12]}…)" for s in r.sources),
             ]
             for r in stored
         ],

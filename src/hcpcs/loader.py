@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable
@@ -41,10 +42,22 @@ _ALL_FIELDS = attrgetter(*FIELD_NAMES)
 _LIST_POSITIONS = [i for i, name in enumerate(FIELD_NAMES) if name in LIST_FIELDS]
 
 
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f-\U0010ffff]*')
+
+
+def _json_list(values: list[str]) -> str:
+    """json.dumps(values), with a fast path for the plain ASCII codes CMS lists hold."""
+    if not values:
+        return "[]"
+    if _PLAIN.fullmatch("".join(values)):
+        return '["' + '", "'.join(values) + '"]'
+    return json.dumps(values)
+
+
 def _row(record) -> list:
     row = list(_ALL_FIELDS(record))
     for i in _LIST_POSITIONS:
-        row[i] = json.dumps(row[i]) if row[i] else "[]"
+        row[i] = _json_list(row[i])
     return row
 
 

@@ -47,9 +47,10 @@ def action_code_for(action: str) -> str | None:
 
 
 def _entry(cells: list[str]) -> ChangeEntry | None:
-    code, action, short, long = (fold(c) for c in cells)
-    if not code or not code.replace(" ", "").isalnum():
+    code, action = cells[0].strip(), cells[1].strip()
+    if not code or not code.isalnum():
         return None
+    short, long = fold(cells[2]), fold(cells[3])
     return ChangeEntry(code, action, action_code_for(action), short or None, long or None)
 
 
@@ -71,7 +72,7 @@ def _read_workbook(data: bytes, file: str) -> list[ChangeEntry]:
     entries: list[ChangeEntry] = []
     header_seen = False
     for row in rows:
-        cells = [cell_text(c) for c in (list(row) + [""] * 4)[:4]]
+        cells = [c if type(c) is str else cell_text(c) for c in (list(row) + [""] * 4)[:4]]
         if not header_seen:
             header_seen = cells[0].strip().upper().startswith("HCPC")
             continue
