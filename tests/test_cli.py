@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from hcpcs.ingest.fixed_width import read_text
 from hcpcs.model import FIELD_NAMES
@@ -125,3 +127,17 @@ def test_help_and_module_entry_point():
     assert result.returncode == 0
     for command in ("load", "releases", "export", "warnings"):
         assert command in result.stdout
+
+
+def test_reading_commands_do_not_import_heavy_libraries(full_store):
+    """Start-up stays fast: workbook, ingest and pydantic code load only where they are used."""
+    script = (
+        "import sys\n"
+        "from hcpcs.cli import main\n"
+        f"sys.argv = ['hcpcs', '--db', {str(full_store)!r}, 'releases', '--format', 'json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('python_calamine', 'hcpcs.ingest', 'pydantic') if m in sys.modules]\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert "HEAVY []" in result.stderr, result.stderr

@@ -17,11 +17,19 @@ from hcpcs.errors import (
     StoreError,
     UnknownReleaseError,
 )
-from hcpcs.loader import LoadResult
 from hcpcs.model import FIELD_NAMES, CodeRecord, Release, Source
 from hcpcs.store import Store
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # The loader pulls in every file reader; only `load` needs it, so import it late.
+    if name == "LoadResult":
+        from hcpcs.loader import LoadResult
+
+        return LoadResult
+    raise AttributeError(f"module 'hcpcs' has no attribute {name!r}")
 
 
 def open(path: str | Path | None = None) -> Store:  # noqa: A001 - the API users expect

@@ -7,6 +7,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -48,21 +49,32 @@ def _missing_bundled(path: Path) -> list[str]:
     return [label for label in wanted if label not in stored]
 
 
+def _read_bundled(label: str, root: Path, files_of_release: list[dict]):
+    """Read one bundled release after checking each file against the manifest."""
+    from hcpcs.ingest import read_releases
+
+    paths = []
+    for item in files_of_release:
+        path = root / item["file"]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != item["sha256"]:
+            raise StoreError(f"{path}: bundled file is damaged (sha256 {digest} != manifest)")
+        paths.append(path)
+    return read_releases(paths, label)
+
+
 def load_bundled(store, labels: list[str], progress: Callable[[str], None] | None = None) -> None:
-    """Load bundled releases into a writable store, checking each file's sha256 first."""
-    entries = {entry["release"]: entry for entry in bundled_manifest()["releases"]}
-    with as_file(files("hcpcs") / "releases") as root:
-        for label in labels:
-            paths = []
-            for item in entries[label]["files"]:
-                path = Path(root) / item["file"]
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                if digest != item["sha256"]:
-                    raise StoreError(f"{path}: bundled file is damaged (sha256 {digest} != manifest)")
-                paths.append(path)
-            if progress:
-                progress(label)
-            store.load(paths, release=label)
+    """Load bundled releases into a writable store: read on the other cores while storing."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from hcpcs.loader import store_releases
+
+    entries = {entry["release"]: entry["files"] for entry in bundled_manifest()["releases"]}
+    workers = min(len(labels), os.cpu_count() or 1)
+    with as_file(files("hcpcs") / "releases") as root, ExitStack() as stack:
+        reader = stack.enter_context(ProcessPoolExecutor(workers)).map if workers > 1 else map
+        for read in reader(_read_bundled, labels, [Path(root)] * len(labels), [entries[x] for x in labels]):
+            store_releases(store.connection, read, progress=progress)
 
 
 def ensure_default_store(progress: Callable[[str], None] | None = None) -> Path:

@@ -166,6 +166,21 @@ def _store_one(connection: sqlite3.Connection, data: ReleaseData, replace: bool)
     )
 
 
+def store_releases(
+    connection: sqlite3.Connection,
+    releases: list[ReleaseData],
+    replace: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[LoadResult]:
+    """Store releases already read, each in its own transaction."""
+    results = []
+    for data in releases:
+        if progress:
+            progress(data.label)
+        results.append(_store_one(connection, data, replace))
+    return results
+
+
 def load_paths(
     connection: sqlite3.Connection,
     paths: list[Path],
@@ -174,10 +189,4 @@ def load_paths(
     progress: Callable[[str], None] | None = None,
 ) -> list[LoadResult]:
     """Read every release in the paths first (so damaged input stores nothing), then store each."""
-    releases = read_releases(paths, release)
-    results = []
-    for data in releases:
-        if progress:
-            progress(data.label)
-        results.append(_store_one(connection, data, replace))
-    return results
+    return store_releases(connection, read_releases(paths, release), replace, progress)
