@@ -150,15 +150,11 @@ def test_workbook_with_an_impossible_date_names_the_row(store_2020, tmp_path):
         workbook.active.append(row)
     bad = tmp_path / "HCPC2020_APR_ANWEB.xlsx"
     workbook.save(bad)
-    assert_refused(
-        store_2020, bad, f"error: {bad.name}:row {header + 4}: added_date: '20200231' is an impossible date"
-    )
+    assert_refused(store_2020, bad, f"error: {bad.name}:row {header + 4}: added_date: '20200231' is an impossible date")
 
 
 def test_missing_path_and_bad_label(store_2020, tmp_path):
     assert_refused(store_2020, tmp_path / "absent.zip", "no such file or folder")
     result = run_cli("--db", str(store_2020), "load", "--release", "2020-13", str(QUARTERS["2020-04"]))
     assert result.returncode == 2
-    assert (
-        result.stderr.strip() == "error: --release: '2020-13' is not a release label (YYYY-MM, e.g. 2020-04)"
-    )
+    assert result.stderr.strip() == "error: --release: '2020-13' is not a release label (YYYY-MM, e.g. 2020-04)"

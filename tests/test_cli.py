@@ -37,9 +37,7 @@ def test_load_reports_workbook_disagreements_as_warnings(tmp_path):
     assert result.returncode == 0
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 6
-    assert (
-        warnings[-1] == "warning: 112 more disagreements in 2019-01; `hcpcs warnings 2019-01` lists them all"
-    )
+    assert warnings[-1] == "warning: 112 more disagreements in 2019-01; `hcpcs warnings 2019-01` lists them all"
     listed = run_cli("--db", str(store), "warnings", "2019-01")
     assert len(listed.stdout.splitlines()) == 117
 
@@ -65,9 +63,7 @@ def test_releases_json_shape(full_store):
 
 def test_export_gives_back_every_field_as_the_file_has_it(full_store, tmp_path):
     out = tmp_path / "2020-01.jsonl"
-    result = run_cli(
-        "--db", str(full_store), "export", "--format", "jsonl", "--release", "2020-01", "--out", str(out)
-    )
+    result = run_cli("--db", str(full_store), "export", "--format", "jsonl", "--release", "2020-01", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == f"2020-01: 7079 records written to {out}"
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

@@ -61,10 +61,7 @@ def test_modifier_sits_in_columns_4_and_5(text_2020):
     records = {r.code: r for r in read_text(text_2020, "anweb.txt")}
     lt = records["LT"]
     assert lt.kind == "modifier"
-    assert (
-        lt.long_description
-        == "Left side (used to identify procedures performed on the left side of the body)"
-    )
+    assert lt.long_description == "Left side (used to identify procedures performed on the left side of the body)"
 
 
 def test_continuations_trimmed_to_91_columns_join_like_full_width(text_2019, text_2020):

@@ -88,8 +88,7 @@ def test_replace_swaps_the_release_and_its_index(store_2020):
         # The index was rebuilt for the new rows: it agrees with its content table.
         store.connection.execute("INSERT INTO codes_fts(codes_fts, rank) VALUES ('integrity-check', 1)")
         hits = store.connection.execute(
-            "SELECT c.code FROM codes_fts JOIN codes c ON c.id = codes_fts.rowid "
-            "WHERE codes_fts MATCH 'code:G0503'"
+            "SELECT c.code FROM codes_fts JOIN codes c ON c.id = codes_fts.rowid WHERE codes_fts MATCH 'code:G0503'"
         ).fetchall()
         assert hits == [("G0503",)]
 

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from hcpcs.errors import HcpcsError
+from hcpcs.errors import HcpcsError, UnknownCodeError
 
 app = typer.Typer(
     help="The open HCPCS Level II reference: load CMS releases, look codes up, export them.",
@@ -28,6 +28,13 @@ PIPED_WIDTH = 200
 class TableOrJson(StrEnum):
     table = "table"
     json = "json"
+
+
+class PageFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
 
 
 class ExportFormat(StrEnum):
@@ -87,13 +94,9 @@ def main_options(
 def load(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="CMS release zips, folders, text files or workbooks.")],
-    release: Annotated[
-        Optional[str], typer.Option(help="Release label YYYY-MM (default: from the names).")
-    ] = None,
+    release: Annotated[Optional[str], typer.Option(help="Release label YYYY-MM (default: from the names).")] = None,
     replace: Annotated[bool, typer.Option(help="Replace a release already stored from other files.")] = False,
-    output_format: Annotated[
-        TableOrJson, typer.Option("--format", help="Output format.")
-    ] = TableOrJson.table,
+    output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
 ) -> None:
     """Load official CMS release files into the store, one transaction per release."""
     with _open_store(ctx, write=True) as store:
@@ -105,10 +108,7 @@ def load(
         _print_table(
             "Loaded",
             ["release", "effective date", "procedures", "modifiers", "seconds", "status"],
-            [
-                [r.release, r.effective_date, r.procedures, r.modifiers, f"{r.seconds:.2f}", r.status]
-                for r in results
-            ],
+            [[r.release, r.effective_date, r.procedures, r.modifiers, f"{r.seconds:.2f}", r.status] for r in results],
         )
         for result in results:
             if result.note:
@@ -127,9 +127,7 @@ def load(
 @app.command()
 def releases(
     ctx: typer.Context,
-    output_format: Annotated[
-        TableOrJson, typer.Option("--format", help="Output format.")
-    ] = TableOrJson.table,
+    output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
 ) -> None:
     """List the stored releases, oldest first, with their source files."""
     with _open_store(ctx) as store:
@@ -155,6 +153,32 @@ def releases(
 
 
 @app.command()
+def show(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="A code (S9329) or modifier (LT), any case.")],
+    release: Annotated[Optional[str], typer.Option(help="Release label YYYY-MM (default: the latest).")] = None,
+    output_format: Annotated[PageFormat, typer.Option("--format", help="Output format.")] = PageFormat.text,
+) -> None:
+    """Show a code's page: every field with its value, meaning and definition."""
+    with _open_store(ctx) as store:
+        page = store.lookup(code, release)
+    if output_format is PageFormat.json:
+        typer.echo(json.dumps(page.to_dict(), indent=2, ensure_ascii=False))
+    elif output_format is PageFormat.markdown:
+        from hcpcs.render.markdown import code_markdown
+
+        typer.echo(code_markdown(page), nl=False)
+    elif output_format is PageFormat.html:
+        from hcpcs.render.html import code_html
+
+        typer.echo(code_html(page))
+    else:
+        from hcpcs.render.text import print_code
+
+        print_code(page)
+
+
+@app.command()
 def warnings(
     ctx: typer.Context,
     release: Annotated[str, typer.Argument(help="Release label YYYY-MM.")],
@@ -171,12 +195,8 @@ def warnings(
 @app.command()
 def export(
     ctx: typer.Context,
-    output_format: Annotated[
-        ExportFormat, typer.Option("--format", help="Export format.")
-    ] = ExportFormat.jsonl,
-    release: Annotated[
-        Optional[str], typer.Option(help="Release label YYYY-MM (default: the latest).")
-    ] = None,
+    output_format: Annotated[ExportFormat, typer.Option("--format", help="Export format.")] = ExportFormat.jsonl,
+    release: Annotated[Optional[str], typer.Option(help="Release label YYYY-MM (default: the latest).")] = None,
     out: Annotated[str, typer.Option("--out", help="Output file, or - for standard output.")] = "-",
 ) -> None:
     """Export a release's canonical records."""
@@ -203,6 +223,9 @@ def main() -> None:
     """Run the CLI; errors become one line on stderr and exit status 2."""
     try:
         app()
+    except UnknownCodeError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(1)
     except HcpcsError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(2)

@@ -53,14 +53,13 @@ def _read_bundled(label: str, root: Path, files_of_release: list[dict]):
     """Read one bundled release after checking each file against the manifest."""
     from hcpcs.ingest import read_releases
 
-    paths = []
     for item in files_of_release:
         path = root / item["file"]
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != item["sha256"]:
             raise StoreError(f"{path}: bundled file is damaged (sha256 {digest} != manifest)")
-        paths.append(path)
-    return read_releases(paths, label)
+    # Read the release's folder, so sources are stored as "2020-10/anweb.xlsx".
+    return read_releases([root / label], label)
 
 
 def load_bundled(store, labels: list[str], progress: Callable[[str], None] | None = None) -> None:

@@ -28,3 +28,18 @@ class UnknownReleaseError(HcpcsError):
 
 class StoreError(HcpcsError):
     """The store file cannot be opened or is not an hcpcs store."""
+
+
+class MalformedCodeError(HcpcsError):
+    """Text that cannot be a HCPCS code (not 5 letters and digits, nor a 2-character modifier)."""
+
+
+class UnknownCodeError(HcpcsError):
+    """A well-formed code that the release does not hold; carries the closest real codes."""
+
+    def __init__(self, code: str, release: str, suggestions: list[str]) -> None:
+        self.code = code
+        self.release = release
+        self.suggestions = suggestions
+        hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
+        super().__init__(f"{code} is not a code of release {release}{hint}")

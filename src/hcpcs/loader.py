@@ -94,8 +94,7 @@ def _insert_release(connection: sqlite3.Connection, data: ReleaseData) -> tuple[
     )
     connection.executemany(_INSERT_CODE, map(_row, data.records))
     connection.execute(
-        f"INSERT INTO codes_fts(rowid, {_FTS_COLUMNS}) "
-        f"SELECT id, {_FTS_COLUMNS} FROM codes WHERE release = ?",
+        f"INSERT INTO codes_fts(rowid, {_FTS_COLUMNS}) SELECT id, {_FTS_COLUMNS} FROM codes WHERE release = ?",
         (label,),
     )
     connection.executemany(
@@ -103,8 +102,7 @@ def _insert_release(connection: sqlite3.Connection, data: ReleaseData) -> tuple[
         [(label, number, text) for number, text in data.notes.items()],
     )
     connection.executemany(
-        "INSERT INTO noc_codes (release, code, description, added_date, termination_date) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO noc_codes (release, code, description, added_date, termination_date) VALUES (?, ?, ?, ?, ?)",
         [(label, e.code, e.description, e.added_date, e.termination_date) for e in data.noc],
     )
     connection.executemany(

@@ -13,7 +13,9 @@ from hcpcs.errors import StoreError, UnknownReleaseError
 from hcpcs.model import FIELD_NAMES, LIST_FIELDS, CodeRecord, Release, Source
 
 if TYPE_CHECKING:
+    from hcpcs.codebook import Codebook
     from hcpcs.loader import LoadResult
+    from hcpcs.page import Code
 
 SCHEMA_VERSION = 1
 _LISTS = frozenset(LIST_FIELDS)
@@ -45,8 +47,7 @@ def _connect(path: Path, write: bool) -> sqlite3.Connection:
 def record_from_row(row: tuple) -> CodeRecord:
     """A canonical record from a codes row selected with every canonical column."""
     values = {
-        name: json.loads(value) if name in _LISTS else value
-        for name, value in zip(FIELD_NAMES, row, strict=True)
+        name: json.loads(value) if name in _LISTS else value for name, value in zip(FIELD_NAMES, row, strict=True)
     }
     return CodeRecord(**values)
 
@@ -108,18 +109,77 @@ class Store:
     def records(self, release: str | None = None) -> Iterator[CodeRecord]:
         """Every record of a release (default: the latest), in file order."""
         label = self.resolve_release(release)
-        cursor = self.connection.execute(
-            f"SELECT {_COLUMNS} FROM codes WHERE release = ? ORDER BY id", (label,)
-        )
+        cursor = self.connection.execute(f"SELECT {_COLUMNS} FROM codes WHERE release = ? ORDER BY id", (label,))
         return (record_from_row(row) for row in cursor)
 
-    def get(self, code: str, release: str | None = None) -> CodeRecord | None:
-        """One code's record in a release (default: the latest), or None."""
+    def record(self, code: str, release: str | None = None) -> CodeRecord | None:
+        """One code's canonical record in a release (default: the latest), or None."""
         label = self.resolve_release(release)
         row = self.connection.execute(
             f"SELECT {_COLUMNS} FROM codes WHERE release = ? AND code = ?", (label, code.strip().upper())
         ).fetchone()
         return record_from_row(row) if row else None
+
+    def get(self, code: str, release: str | None = None) -> Code | None:
+        """One code as its page shows it (every field decoded), or None if the release lacks it."""
+        from hcpcs.page import build_code
+
+        record = self.record(code, release)
+        return build_code(self, record) if record else None
+
+    def lookup(self, code: str, release: str | None = None) -> Code:
+        """A code's page as a user types it; MalformedCodeError or UnknownCodeError (with suggestions)."""
+        from hcpcs.lookup import lookup
+
+        return lookup(self, code, release)
+
+    def codes(self, release: str | None = None) -> list[str]:
+        """Every code of a release, sorted."""
+        label = self.resolve_release(release)
+        return [
+            r[0] for r in self.connection.execute("SELECT code FROM codes WHERE release = ? ORDER BY code", (label,))
+        ]
+
+    def short_descriptions(self, codes: list[str], release: str) -> dict[str, str | None]:
+        """Short descriptions of codes: from the release, else the latest release that has them."""
+        found: dict[str, str | None] = {}
+        for code in codes:
+            row = self.connection.execute(
+                "SELECT short_description FROM codes WHERE code = ? ORDER BY release = ? DESC, release DESC LIMIT 1",
+                (code, release),
+            ).fetchone()
+            if row:
+                found[code] = row[0]
+        return found
+
+    def nearest_release_with(self, table: str, release: str) -> str | None:
+        """The release nearest to this one holding a side table (notes, NOC list): at or before it, else after.
+
+        Quarterly files ship no processing notes or NOC list; the annual ones before them apply.
+        """
+        if table not in ("processing_notes", "noc_codes"):
+            raise ValueError(f"no side table {table!r}")
+        row = self.connection.execute(
+            f"SELECT release FROM {table} GROUP BY release "
+            "ORDER BY release <= ? DESC, (CASE WHEN release <= ? THEN release END) DESC, release LIMIT 1",
+            (release, release),
+        ).fetchone()
+        return row[0] if row else None
+
+    def release_info(self, release: str) -> dict[str, str]:
+        """A stored release's effective date and the file its records were read from."""
+        label = self.resolve_release(release)
+        effective, record_file = self.connection.execute(
+            "SELECT effective_date, record_file FROM releases WHERE label = ?", (label,)
+        ).fetchone()
+        return {"release": label, "effective_date": effective, "record_file": record_file}
+
+    @property
+    def codebook(self) -> Codebook:
+        """What every field is and what every value means."""
+        from hcpcs.codebook import load_codebook
+
+        return load_codebook()
 
     # -- side tables ------------------------------------------------------------
     def processing_notes(self, release: str | None = None) -> dict[str, str]:
@@ -134,13 +194,11 @@ class Store:
         """CMS's list of not-otherwise-classified codes loaded with the release."""
         label = self.resolve_release(release)
         cursor = self.connection.execute(
-            "SELECT code, description, added_date, termination_date FROM noc_codes "
-            "WHERE release = ? ORDER BY code",
+            "SELECT code, description, added_date, termination_date FROM noc_codes WHERE release = ? ORDER BY code",
             (label,),
         )
         return [
-            dict(zip(("code", "description", "added_date", "termination_date"), row, strict=True))
-            for row in cursor
+            dict(zip(("code", "description", "added_date", "termination_date"), row, strict=True)) for row in cursor
         ]
 
     def change_report(self, release: str | None = None) -> list[dict[str, str | None]]:

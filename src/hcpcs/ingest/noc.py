@@ -47,9 +47,7 @@ def _read_noc_workbook(data: bytes, file: str) -> list[NocEntry]:
     header, columns = find_header(rows, "HCPCS", file)
     wanted = ("HCPCS", "LONG DESCRIPTION", "ADD DATE", "TERM DATE")
     if any(name not in columns for name in wanted):
-        raise InputError(
-            file, f"row {header + 1}", "header lacks HCPCS, LONG DESCRIPTION, ADD DATE or TERM DATE"
-        )
+        raise InputError(file, f"row {header + 1}", "header lacks HCPCS, LONG DESCRIPTION, ADD DATE or TERM DATE")
     entries = []
     for index in range(header + 1, len(rows)):
         cells = [cell_text(rows[index][columns[name]]).strip() for name in wanted]

@@ -85,9 +85,7 @@ _TEXTS, _LISTS, _DATES_AT, _UNITS_AT = _plan()
 DETAIL_VALUE_COUNT = sum(slot.occurs for slot in DETAIL_SLOTS)
 
 
-def build_record(
-    code: str, kind: str, release: str | None, long_text: str, flat: Sequence[str]
-) -> CodeRecord:
+def build_record(code: str, kind: str, release: str | None, long_text: str, flat: Sequence[str]) -> CodeRecord:
     """Build a canonical record from the raw detail values in layout order (DETAIL_SLOTS)."""
     values = [v.strip() for v in flat]
     fields = {name: values[at] or None for name, at in _TEXTS}

@@ -97,11 +97,11 @@ def _members_of(path: Path, given_directly: bool, hints: list[str], name: str) -
     origin = Origin(path, _sha256(data), name)
     suffix = path.suffix.lower()
     if suffix == ".zip" or (data[:4] == b"PK\x03\x04" and suffix not in WORKBOOK_SUFFIXES):
-        members = _zip_members(data, path.name, origin, [path.stem, *hints])
+        members = _zip_members(data, name, origin, [path.stem, *hints])
         if given_directly and not any(m.role for m in members):
             raise InputError(path.name, None, "the zip holds no HCPCS file (no ANWEB text file or workbook)")
         return members
-    return [Member(path.name, data, role_of(path.name, given_directly), [path.stem, *hints], origin)]
+    return [Member(name, data, role_of(path.name, given_directly), [path.stem, *hints], origin)]
 
 
 def discover(paths: list[Path]) -> list[Member]:
@@ -128,9 +128,7 @@ def _prefer(current: Member, new: Member) -> Member:
         return new
     if current.role in (CHANGES, NOC):
         return current
-    raise InputError(
-        new.name, None, f"a second {new.role} file for one release (the first is {current.name})"
-    )
+    raise InputError(new.name, None, f"a second {new.role} file for one release (the first is {current.name})")
 
 
 def group_releases(members: list[Member], label: str | None = None) -> list[ReleaseFiles]:

@@ -50,8 +50,7 @@ def compare_records(text: list[CodeRecord], workbook: list[CodeRecord], workbook
             ours, theirs = getattr(record, name), getattr(other, name)
             if ours != theirs:
                 warnings.append(
-                    f"{workbook_name}: {record.code} {name} is {theirs!r} in the workbook, "
-                    f"{ours!r} in the text file"
+                    f"{workbook_name}: {record.code} {name} is {theirs!r} in the workbook, {ours!r} in the text file"
                 )
     warnings.extend(f"{workbook_name}: {code} is only in the workbook" for code in by_code)
     return warnings
@@ -80,9 +79,7 @@ def read_releases(paths: list[Path], label: str | None = None) -> list[ReleaseDa
             record.release = release_label
         data = ReleaseData(release_label, records, list(group.origins.values()), primary.name)
         if text and workbook:
-            data.warnings = compare_records(
-                records, read_workbook(workbook.data, workbook.name), workbook.name
-            )
+            data.warnings = compare_records(records, read_workbook(workbook.data, workbook.name), workbook.name)
         if NOTES in members:
             data.notes = read_notes(members[NOTES].data, members[NOTES].name)
         if NOC in members:

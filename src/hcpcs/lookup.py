@@ -1,0 +1,50 @@
+"""Look a code up as a user types it: any case, spaces around it; say what is wrong otherwise."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import TYPE_CHECKING
+
+from hcpcs.errors import MalformedCodeError, UnknownCodeError
+
+if TYPE_CHECKING:
+    from hcpcs.page import Code
+    from hcpcs.store import Store
+
+_SHAPE = re.compile(r"[A-Z0-9]{5}|[A-Z0-9]{2}")
+SUGGESTIONS = 5
+
+
+def normalize_code(text: str) -> str:
+    """Upper-case and trim; raise MalformedCodeError for anything not shaped like a code."""
+    code = text.strip().upper()
+    if not _SHAPE.fullmatch(code):
+        raise MalformedCodeError(
+            f"{text.strip()!r} is not a HCPCS code: a code is 5 letters and digits (S9329), a modifier 2 (LT)"
+        )
+    return code
+
+
+def closest_codes(store: Store, code: str, release: str, limit: int = SUGGESTIONS) -> list[str]:
+    """The release's codes nearest to a code that is not in it."""
+    candidates = [c for c in store.codes(release) if len(c) == len(code)]
+    same_start = [c for c in candidates if c[:3] == code[:3]]
+    close = difflib.get_close_matches(code, candidates, n=limit, cutoff=0.6)
+    ordered = sorted(same_start, key=lambda c: abs(_number(c) - _number(code)))[:limit]
+    return list(dict.fromkeys(close + ordered))[:limit]
+
+
+def _number(code: str) -> int:
+    digits = "".join(ch for ch in code if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def lookup(store: Store, text: str, release: str | None = None) -> Code:
+    """The code's page, or MalformedCodeError / UnknownCodeError (with the closest real codes)."""
+    code = normalize_code(text)
+    label = store.resolve_release(release)
+    found = store.get(code, label)
+    if found is None:
+        raise UnknownCodeError(code, label, closest_codes(store, code, label))
+    return found

@@ -1,0 +1,28 @@
+"""The code page as Markdown."""
+
+from __future__ import annotations
+
+from hcpcs.page import Code
+from hcpcs.render import display, summary_rows
+
+
+def _cell(text: object) -> str:
+    return display(text).replace("|", "\\|").replace("\n", " ")
+
+
+def code_markdown(code: Code) -> str:
+    """A Markdown document: heading, long description, a table of every field, then the rest."""
+    lines = [
+        f"# {code.code}: {code.short_description or ''}",
+        "",
+        f"**{code.long_description or ''}**",
+        "",
+        "| Field | Value | Meaning | Definition |",
+        "|---|---|---|---|",
+    ]
+    for row in code.fields:
+        meaning = "" if row.meaning is None else _cell(row.meaning)
+        lines.append(f"| {_cell(row.label)} | {_cell(row.value)} | {meaning} | {_cell(row.definition)} |")
+    lines += ["", "| | |", "|---|---|"]
+    lines += [f"| {_cell(label)} | {_cell(value)} |" for label, value in summary_rows(code)]
+    return "\n".join(lines) + "\n"
