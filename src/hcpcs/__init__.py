@@ -13,11 +13,14 @@ from pathlib import Path
 from hcpcs.errors import (
     HcpcsError,
     InputError,
+    MalformedCodeError,
     ReleaseExistsError,
     StoreError,
+    UnknownCodeError,
     UnknownReleaseError,
 )
 from hcpcs.model import FIELD_NAMES, CodeRecord, Release, Source
+from hcpcs.page import Code, FieldValue
 from hcpcs.store import Store
 
 __version__ = "0.1.0"
@@ -44,7 +47,11 @@ def open(path: str | Path | None = None) -> Store:  # noqa: A001 - the API users
 
 __all__ = [
     "FIELD_NAMES",
+    "Code",
     "CodeRecord",
+    "FieldValue",
+    "MalformedCodeError",
+    "UnknownCodeError",
     "HcpcsError",
     "InputError",
     "LoadResult",

@@ -179,6 +179,26 @@ def show(
 
 
 @app.command()
+def codebook(
+    output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
+) -> None:
+    """List every field with its label and definition, and CMS's value tables."""
+    from hcpcs.codebook import load_codebook
+
+    book = load_codebook()
+    if output_format is TableOrJson.json:
+        typer.echo(json.dumps(book.to_dict(), indent=2, ensure_ascii=False))
+        return
+    _print_table(
+        "Fields",
+        ["field", "label", "value table", "definition"],
+        [[f.name, f.label, f.table or "", f.definition] for f in book.fields],
+    )
+    for name in sorted(book.tables):
+        _print_table(f"Table {name}", ["value", "meaning"], list(map(list, book.values(name).items())))
+
+
+@app.command()
 def warnings(
     ctx: typer.Context,
     release: Annotated[str, typer.Argument(help="Release label YYYY-MM.")],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from hcpcs.codebook import Codebook, load_codebook
@@ -98,6 +99,7 @@ def status_of(record: CodeRecord, on: str) -> tuple[str, str | None]:
     return ACTUAL, record.termination_date
 
 
+@lru_cache(maxsize=8192)
 def long_date(iso: str) -> str:
     """2002-01-01 as 'January 1, 2002'."""
     day = dt.date.fromisoformat(iso)
@@ -143,7 +145,7 @@ def build_code(store: Store, record: CodeRecord, on: str | None = None) -> Code:
     code.status, code.status_date = status_of(record, on or release["effective_date"])
     code.category = codebook.section(record.code, record.kind)
     noc_release = store.nearest_release_with("noc_codes", record.release)
-    if noc_release and any(e["code"] == record.code for e in store.noc_codes(noc_release)):
+    if noc_release and record.code in store.noc_code_set(noc_release):
         code.noc, code.noc_source = True, f"CMS NOC list loaded with release {noc_release}"
     elif is_noc_description(record):
         code.noc, code.noc_source = True, "description"

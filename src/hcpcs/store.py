@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hcpcs.errors import StoreError, UnknownReleaseError
 from hcpcs.model import FIELD_NAMES, LIST_FIELDS, CodeRecord, Release, Source
@@ -59,6 +59,13 @@ class Store:
         self.path = Path(path)
         self.connection = _connect(self.path, write)
         self.writable = write
+        # Per-release facts every page needs (notes, NOC list, release row); cleared by load().
+        self._memo: dict[tuple, Any] = {}
+
+    def _remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def close(self) -> None:
         """Close the connection."""
@@ -159,20 +166,37 @@ class Store:
         """
         if table not in ("processing_notes", "noc_codes"):
             raise ValueError(f"no side table {table!r}")
-        row = self.connection.execute(
-            f"SELECT release FROM {table} GROUP BY release "
-            "ORDER BY release <= ? DESC, (CASE WHEN release <= ? THEN release END) DESC, release LIMIT 1",
-            (release, release),
-        ).fetchone()
-        return row[0] if row else None
+
+        def read() -> str | None:
+            row = self.connection.execute(
+                f"SELECT release FROM {table} GROUP BY release "
+                "ORDER BY release <= ? DESC, (CASE WHEN release <= ? THEN release END) DESC, release LIMIT 1",
+                (release, release),
+            ).fetchone()
+            return row[0] if row else None
+
+        return self._remember(("nearest", table, release), read)
+
+    def noc_code_set(self, release: str) -> frozenset[str]:
+        """The codes on the NOC list loaded with a release (empty if it has none)."""
+
+        def read() -> frozenset[str]:
+            rows = self.connection.execute("SELECT code FROM noc_codes WHERE release = ?", (release,))
+            return frozenset(r[0] for r in rows)
+
+        return self._remember(("noc", release), read)
 
     def release_info(self, release: str) -> dict[str, str]:
         """A stored release's effective date and the file its records were read from."""
         label = self.resolve_release(release)
-        effective, record_file = self.connection.execute(
-            "SELECT effective_date, record_file FROM releases WHERE label = ?", (label,)
-        ).fetchone()
-        return {"release": label, "effective_date": effective, "record_file": record_file}
+
+        def read() -> dict[str, str]:
+            effective, record_file = self.connection.execute(
+                "SELECT effective_date, record_file FROM releases WHERE label = ?", (label,)
+            ).fetchone()
+            return {"release": label, "effective_date": effective, "record_file": record_file}
+
+        return dict(self._remember(("release", label), read))
 
     @property
     def codebook(self) -> Codebook:
@@ -185,10 +209,14 @@ class Store:
     def processing_notes(self, release: str | None = None) -> dict[str, str]:
         """Processing note number to text, as the release's notes file has them."""
         label = self.resolve_release(release)
-        rows = self.connection.execute(
-            "SELECT number, text FROM processing_notes WHERE release = ? ORDER BY number", (label,)
-        )
-        return dict(rows)
+
+        def read() -> dict[str, str]:
+            rows = self.connection.execute(
+                "SELECT number, text FROM processing_notes WHERE release = ? ORDER BY number", (label,)
+            )
+            return dict(rows)
+
+        return dict(self._remember(("notes", label), read))
 
     def noc_codes(self, release: str | None = None) -> list[dict[str, str | None]]:
         """CMS's list of not-otherwise-classified codes loaded with the release."""
@@ -232,4 +260,5 @@ class Store:
 
         if not self.writable:
             raise StoreError(f"{self.path}: opened read-only; open it with write=True to load")
+        self._memo.clear()
         return load_paths(self.connection, [Path(p) for p in paths], release, replace, progress)
