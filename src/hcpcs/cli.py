@@ -178,6 +178,59 @@ def show(
         print_code(page)
 
 
+class Kind(StrEnum):
+    procedure = "procedure"
+    modifier = "modifier"
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Words, a code, a code prefix (L18) or a range (A4206-A4210).")],
+    limit: Annotated[int, typer.Option(min=1, max=500, help="How many results.")] = 10,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many results first.")] = 0,
+    release: Annotated[Optional[str], typer.Option(help="Release label YYYY-MM (default: the latest).")] = None,
+    on: Annotated[Optional[str], typer.Option(help="Codes in force on this date (YYYY-MM-DD).")] = None,
+    kind: Annotated[Optional[Kind], typer.Option(help="Only procedures or only modifiers.")] = None,
+    letter: Annotated[Optional[str], typer.Option(help="Only codes starting with this letter.")] = None,
+    category: Annotated[Optional[str], typer.Option(help="Only this section (see `hcpcs codebook`).")] = None,
+    coverage: Annotated[Optional[str], typer.Option(help="Only this coverage code (C, D, I, M, S).")] = None,
+    betos: Annotated[Optional[str], typer.Option(help="Only this BETOS code (e.g. D1E).")] = None,
+    include_terminated: Annotated[bool, typer.Option(help="Also codes terminated by the date.")] = False,
+    output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
+) -> None:
+    """Search codes as a coder would: words, lay terms, brand names, typos, codes and ranges."""
+    from hcpcs.dates import parse_date
+
+    with _open_store(ctx) as store:
+        found = store.search(
+            query,
+            limit=limit,
+            offset=offset,
+            release=release,
+            on=parse_date(on, "--on") if on else None,
+            kind=kind.value if kind else None,
+            letter=letter,
+            category=category,
+            coverage=coverage,
+            betos=betos,
+            include_terminated=include_terminated,
+        )
+    if output_format is TableOrJson.json:
+        typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+        return
+    if found.results:
+        _print_table(
+            f"{found.total} result(s) for {query!r} in release {found.release}",
+            ["code", "short description", "status", "score"],
+            [[h.code, h.short_description, h.status, f"{h.score:.2f}"] for h in found.results],
+        )
+    else:
+        typer.echo(f"no results for {query!r} in release {found.release}", err=True)
+    if found.hint:
+        typer.echo(f"hint: {found.hint}", err=True)
+
+
 @app.command()
 def codebook(
     output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,

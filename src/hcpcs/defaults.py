@@ -44,8 +44,13 @@ def _missing_bundled(path: Path) -> list[str]:
     wanted = [entry["release"] for entry in bundled_manifest()["releases"]]
     if not path.exists():
         return wanted
-    with Store(path) as store:
-        stored = set(store.release_labels())
+    try:
+        with Store(path) as store:
+            stored = set(store.release_labels())
+    except StoreError:
+        # The default store is ours, built from bundled files: one of an older schema is rebuilt.
+        path.unlink()
+        return wanted
     return [label for label in wanted if label not in stored]
 
 

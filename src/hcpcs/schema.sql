@@ -1,6 +1,6 @@
 -- The hcpcs store: releases side by side, each with its provenance.
 -- Lists are JSON arrays in file order; dates are ISO YYYY-MM-DD text.
-PRAGMA user_version = 1;
+PRAGMA user_version = 3;
 
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
@@ -56,11 +56,14 @@ CREATE TABLE codes (
 );
 CREATE INDEX codes_by_code ON codes(code, release);
 
--- Full-text index over code and descriptions (external content: the codes table).
+-- Full-text index over code and descriptions (external content: the codes table). A release's
+-- codes get contiguous ids, so a search keeps to one release with a rowid range. Porter stems
+-- fold plurals; prefix indexes make as-you-type prefixes cheap.
 CREATE VIRTUAL TABLE codes_fts USING fts5(
     code, short_description, long_description,
     content = 'codes', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'porter unicode61 remove_diacritics 2',
+    prefix = '2 3 4'
 );
 
 CREATE TABLE processing_notes (

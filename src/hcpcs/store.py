@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from hcpcs.codebook import Codebook
     from hcpcs.loader import LoadResult
     from hcpcs.page import Code
+    from hcpcs.search import SearchResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 _LISTS = frozenset(LIST_FIELDS)
 _COLUMNS = ", ".join(FIELD_NAMES)
 
@@ -103,6 +104,14 @@ class Store:
             raise UnknownReleaseError(f"{self.path}: the store holds no release")
         return labels[-1]
 
+    def release_on(self, date: str) -> str:
+        """The latest release in effect on a date (the earliest release if the date is before all)."""
+        labels = self.release_labels()
+        if not labels:
+            raise UnknownReleaseError(f"{self.path}: the store holds no release")
+        in_effect = [label for label in labels if f"{label}-01" <= date]
+        return in_effect[-1] if in_effect else labels[0]
+
     def resolve_release(self, release: str | None) -> str:
         """The given label if stored (None means the latest), else UnknownReleaseError."""
         if release is None:
@@ -139,6 +148,29 @@ class Store:
         from hcpcs.lookup import lookup
 
         return lookup(self, code, release)
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        offset: int = 0,
+        release: str | None = None,
+        on: str | None = None,
+        **filters: Any,
+    ) -> SearchResult:
+        """Ranked codes for what a user typed (words, synonyms, typos, codes, prefixes, ranges).
+
+        Filters: kind, letter, category, coverage, betos, include_terminated. Never raises on the text.
+        """
+        from hcpcs.search import Filters, search
+
+        return search(self, query, limit=limit, offset=offset, release=release, on=on, filters=Filters(**filters))
+
+    def suggest(self, prefix: str, limit: int = 10, release: str | None = None) -> list[dict[str, str | None]]:
+        """As-you-type suggestions: [{"code", "short_description"}, ...]."""
+        from hcpcs.search import suggest
+
+        return suggest(self, prefix, limit=limit, release=release)
 
     def codes(self, release: str | None = None) -> list[str]:
         """Every code of a release, sorted."""

@@ -1,0 +1,101 @@
+"""Turn what a user typed into concept groups: each a set of alternative wordings, ANDed together."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hcpcs.search.lexicon import Lexicon
+
+#: Longest query text read; the rest of a pasted page is ignored.
+MAX_QUERY_CHARACTERS = 500
+#: Most words a query is matched with.
+MAX_WORDS = 16
+_TOKEN = re.compile(r"[a-z0-9]+(?:[/'-][a-z0-9]+)*")
+_FTS_WORD = re.compile(r"[a-z0-9]+")
+STOPWORDS = frozenset("a an the of for with and or to in on by at from is are my me i need needs per".split())
+CODE = re.compile(r"[a-z0-9]{5}|[a-z0-9]{2}")
+CODE_PREFIX = re.compile(r"[a-z]\d{1,4}")
+CODE_RANGE = re.compile(r"([a-z]\d{4})\s*-\s*([a-z]\d{4})")
+
+
+@dataclass(slots=True)
+class Group:
+    """One concept of the query: alternatives (each a tuple of words that must all match)."""
+
+    typed: str
+    alternatives: list[tuple[str, ...]] = field(default_factory=list)
+    prefix: bool = False  # the last word typed, still being typed: match word starts
+
+    def add(self, words: tuple[str, ...]) -> None:
+        if words and words not in self.alternatives:
+            self.alternatives.append(words)
+
+
+def tokens_of(text: str) -> list[str]:
+    """Lower-cased query words (keeping w/c, non-sterile, depo-provera whole)."""
+    return _TOKEN.findall(text[:MAX_QUERY_CHARACTERS].lower())[:MAX_WORDS]
+
+
+def fts_words(words: tuple[str, ...]) -> list[str]:
+    """Words as the index splits them (w/c is w and c)."""
+    return [w for word in words for w in _FTS_WORD.findall(word)]
+
+
+def build_groups(text: str, lexicon: Lexicon, correct) -> list[Group]:
+    """Concept groups for the query text, with lexicon expansions and typo corrections.
+
+    `correct(word, is_last)` returns vocabulary words near a word the index lacks.
+    """
+    tokens = tokens_of(text)
+    ends_while_typing = bool(text) and not text[-1].isspace()
+    groups: list[Group] = []
+    position = 0
+    while position < len(tokens):
+        entry = lexicon.match(tokens, position)
+        if entry:
+            span = tokens[position : position + len(entry.term)]
+            group = Group(" ".join(span))
+            group.add(tuple(span))
+            for alternative in entry.alternatives:
+                group.add(alternative)
+            position += len(entry.term)
+        else:
+            word = tokens[position]
+            position += 1
+            if word in STOPWORDS:
+                continue
+            group = Group(word)
+            group.add((word,))
+            is_last = position == len(tokens)
+            for near in correct(word, is_last and ends_while_typing):
+                group.add((near,))
+            group.prefix = is_last and ends_while_typing and len(word) >= 2
+        if all(group.alternatives != kept.alternatives for kept in groups):
+            groups.append(group)
+    return groups
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', "") + '"'
+
+
+def fts_expression(groups: list[Group], operator: str = "AND") -> str:
+    """An FTS5 MATCH expression: groups joined by AND (or OR), alternatives by OR.
+
+    Every word is quoted, so nothing a user types is read as FTS syntax.
+    """
+    parts = []
+    for group in groups:
+        alternatives = []
+        for index, words in enumerate(group.alternatives):
+            split = fts_words(words)
+            if not split:
+                continue
+            quoted = [_quote(w) for w in split]
+            if group.prefix and index == 0:
+                quoted[-1] += "*"
+            alternatives.append("(" + " AND ".join(quoted) + ")")
+        if alternatives:
+            parts.append("(" + " OR ".join(alternatives) + ")")
+    return f" {operator} ".join(parts)
