@@ -78,12 +78,11 @@ def main() -> None:
                 misses.append((query, expected, ours[:5]))
     kinds = sorted({kind for _, _, kind in queries}) + ["all"]
     print(f"release {release}, {len(queries)} queries")
-    print(
-        f"{'kind':14} {'n':>3}  {'hcpcs hit@1':>11} {'hit@5':>6} {'MRR':>5}   {'baseline hit@1':>14} {'hit@5':>6} {'MRR':>5}"
-    )
+    columns = f"{'hit@1':>6} {'hit@5':>6} {'MRR':>5}"
+    print(f"{'kind':14} {'n':>3}  hcpcs {columns}    baseline {columns}")
     for kind in kinds:
         row = [f"{kind:14} {len(totals['hcpcs'][kind]):3d} "]
-        for name, width in (("hcpcs", 11), ("baseline", 14)):
+        for name, width in (("hcpcs", 12), ("baseline", 15)):
             ranks = totals[name][kind]
             hit1 = sum(1 for r in ranks if r == 1) / len(ranks)
             hit5 = sum(1 for r in ranks if 1 <= r <= 5) / len(ranks)
