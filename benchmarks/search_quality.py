@@ -21,8 +21,8 @@ QUERIES = Path(__file__).with_name("search_queries.csv")
 WORD = re.compile(r"[a-z0-9]+")
 
 
-def read_queries() -> list[tuple[str, list[str], str]]:
-    lines = [line for line in QUERIES.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+def read_queries(path: Path = QUERIES) -> list[tuple[str, list[str], str]]:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     return [(row["query"], row["expected"].split(), row["kind"]) for row in csv.DictReader(lines)]
 
 
@@ -60,8 +60,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--release")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--queries", type=Path, default=QUERIES, help="query file (default: search_queries.csv)")
     arguments = parser.parse_args()
-    queries = read_queries()
+    queries = read_queries(arguments.queries)
     with hcpcs.open() as store:
         release = store.resolve_release(arguments.release)
         baseline = PrefixAndBaseline(store, release)

@@ -95,7 +95,11 @@ class Store:
 
     def release_labels(self) -> list[str]:
         """Stored release labels, oldest first."""
-        return [row[0] for row in self.connection.execute("SELECT label FROM releases ORDER BY label")]
+
+        def read() -> list[str]:
+            return [row[0] for row in self.connection.execute("SELECT label FROM releases ORDER BY label")]
+
+        return list(self._remember(("labels",), read))
 
     def latest_release(self) -> str:
         """The newest stored release label."""
@@ -116,7 +120,7 @@ class Store:
         """The given label if stored (None means the latest), else UnknownReleaseError."""
         if release is None:
             return self.latest_release()
-        if not self.connection.execute("SELECT 1 FROM releases WHERE label = ?", (release,)).fetchone():
+        if release not in self.release_labels():
             known = ", ".join(self.release_labels()) or "none"
             raise UnknownReleaseError(f"release {release!r} is not in the store (stored: {known})")
         return release
@@ -292,5 +296,7 @@ class Store:
 
         if not self.writable:
             raise StoreError(f"{self.path}: opened read-only; open it with write=True to load")
-        self._memo.clear()
-        return load_paths(self.connection, [Path(p) for p in paths], release, replace, progress)
+        try:
+            return load_paths(self.connection, [Path(p) for p in paths], release, replace, progress)
+        finally:
+            self._memo.clear()  # releases, notes and id ranges may have changed

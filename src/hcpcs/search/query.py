@@ -14,6 +14,8 @@ MAX_WORDS = 16
 _TOKEN = re.compile(r"[a-z0-9]+(?:[/'-][a-z0-9]+)*")
 _FTS_WORD = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset("a an the of for with and or to in on by at from is are my me i need needs per".split())
+#: A word typed last is also matched by its stem from this length on (shorter ones are prefixes only).
+STEM_AFTER = 4
 CODE = re.compile(r"[a-z0-9]{5}|[a-z0-9]{2}")
 CODE_PREFIX = re.compile(r"[a-z]\d{1,4}")
 CODE_RANGE = re.compile(r"([a-z]\d{4})\s*-\s*([a-z]\d{4})")
@@ -94,7 +96,9 @@ def fts_expression(groups: list[Group], operator: str = "AND") -> str:
                 continue
             quoted = [_quote(w) for w in split]
             if group.prefix and index == 0:
-                quoted[-1] += "*"
+                # A word still being typed matches word starts; a finished one its stem (batteries: battery).
+                stem = f" OR {quoted[-1]}" if len(split[-1]) >= STEM_AFTER else ""
+                quoted[-1] = f"({quoted[-1]}*{stem})"
             alternatives.append("(" + " AND ".join(quoted) + ")")
         if alternatives:
             parts.append("(" + " OR ".join(alternatives) + ")")
