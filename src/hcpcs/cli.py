@@ -37,6 +37,12 @@ class PageFormat(StrEnum):
     html = "html"
 
 
+class TableCsvJson(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 class ExportFormat(StrEnum):
     jsonl = "jsonl"
 
@@ -157,11 +163,14 @@ def show(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="A code (S9329) or modifier (LT), any case.")],
     release: Annotated[Optional[str], typer.Option(help="Release label YYYY-MM (default: the latest).")] = None,
+    on: Annotated[Optional[str], typer.Option(help="As of this date of service (YYYY-MM-DD).")] = None,
     output_format: Annotated[PageFormat, typer.Option("--format", help="Output format.")] = PageFormat.text,
 ) -> None:
     """Show a code's page: every field with its value, meaning and definition."""
+    from hcpcs.dates import parse_date
+
     with _open_store(ctx) as store:
-        page = store.lookup(code, release)
+        page = store.lookup(code, release, on=parse_date(on, "--on") if on else None)
     if output_format is PageFormat.json:
         typer.echo(json.dumps(page.to_dict(), indent=2, ensure_ascii=False))
     elif output_format is PageFormat.markdown:
@@ -229,6 +238,89 @@ def search(
         typer.echo(f"no results for {query!r} in release {found.release}", err=True)
     if found.hint:
         typer.echo(f"hint: {found.hint}", err=True)
+
+
+def _write_csv(rows: list[dict], columns: list[str]) -> None:
+    import csv
+
+    writer = csv.DictWriter(sys.stdout, columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()})
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="The older release label (YYYY-MM).")],
+    new: Annotated[str, typer.Argument(help="The newer release label (YYYY-MM).")],
+    check_report: Annotated[
+        bool, typer.Option("--check-report", help="List where CMS's change report disagrees with the data.")
+    ] = False,
+    output_format: Annotated[TableCsvJson, typer.Option("--format", help="Output format.")] = TableCsvJson.table,
+) -> None:
+    """What changed between two releases, field by field."""
+    from hcpcs.history.diff import check_report as check
+
+    with _open_store(ctx) as store:
+        result = store.diff(old, new)
+        disagreements = check(store, result) if check_report else None
+    if disagreements is not None:
+        rows = [d.to_dict() for d in disagreements]
+        if output_format is TableCsvJson.json:
+            typer.echo(json.dumps({"from": result.old, "to": result.new, "disagreements": rows}, indent=2))
+        elif output_format is TableCsvJson.csv:
+            _write_csv(rows, ["code", "report_action", "report_action_code", "data"])
+        else:
+            _print_table(
+                f"{len(rows)} codes where the {result.new} change report and the data disagree",
+                ["code", "report says", "data shows"],
+                [[r["code"], r["report_action"] or "(not in the report)", r["data"]] for r in rows],
+            )
+        return
+    if output_format is TableCsvJson.json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif output_format is TableCsvJson.csv:
+        _write_csv(result.rows(), ["code", "change", "field", "old", "new"])
+    else:
+        rows = sorted(result.rows(), key=lambda r: (r["change"], r["code"]))
+        _print_table(
+            f"{result.old} -> {result.new}: {len(result.added)} added, {len(result.removed)} removed, "
+            f"{len(result.changed)} changed",
+            ["change", "code", "field", "old", "new"],
+            [[r["change"], r["code"], r["field"] or "", _shown(r["old"]), _shown(r["new"])] for r in rows],
+        )
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="A code (S9329) or modifier (LT), any case.")],
+    output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
+) -> None:
+    """A code's timeline: releases, field changes, termination, leaving the file, reuse."""
+    with _open_store(ctx) as store:
+        line = store.history(code)
+        chain = store.replacements(line.code)
+    if output_format is TableOrJson.json:
+        typer.echo(json.dumps({**line.to_dict(), "replacements": chain.to_dict()}, indent=2, ensure_ascii=False))
+        return
+    if not line.releases:
+        raise UnknownCodeError(line.code, "any stored release", [])
+    _print_table(
+        f"{line.code}: in {', '.join(line.releases)}; added {line.added_date}; "
+        f"terminated {line.termination_date or '-'}",
+        ["release", "event", "detail"],
+        [[e.release, e.kind, e.detail] for e in line.events],
+    )
+    if chain.replacements:
+        typer.echo(f"replaced by: {', '.join(chain.replacements)}" + (" (ambiguous)" if chain.ambiguous else ""))
 
 
 @app.command()

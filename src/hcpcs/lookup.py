@@ -40,11 +40,15 @@ def _number(code: str) -> int:
     return int(digits) if digits else 0
 
 
-def lookup(store: Store, text: str, release: str | None = None) -> Code:
+def lookup(store: Store, text: str, release: str | None = None, on: str | None = None) -> Code:
     """The code's page, or MalformedCodeError / UnknownCodeError (with the closest real codes)."""
     code = normalize_code(text)
-    label = store.resolve_release(release)
-    found = store.get(code, label)
+    if on is not None and release is None:
+        found = store.get(code, on=on)
+        label = store.release_on(on)
+    else:
+        label = store.resolve_release(release)
+        found = store.get(code, label, on=on)
     if found is None:
         raise UnknownCodeError(code, label, closest_codes(store, code, label))
     return found

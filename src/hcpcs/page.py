@@ -64,6 +64,8 @@ class Code(CodeRecord):
     processing_note_release: str | None = None
     references: list[Reference] = field(default_factory=list)
     source_file: str | None = None
+    replaced_by: list[str] = field(default_factory=list)
+    replacement_ambiguous: bool = False
     fields: list[FieldValue] = field(default_factory=list)
 
     def record(self) -> CodeRecord:
@@ -85,6 +87,8 @@ class Code(CodeRecord):
                 {"code": r.code, "short_description": r.short_description} for r in self.references
             ],
             source_file=self.source_file,
+            replaced_by=self.replaced_by,
+            replacement_ambiguous=self.replacement_ambiguous,
             fields=[f.to_dict() for f in self.fields],
         )
         return data
@@ -156,5 +160,8 @@ def build_code(store: Store, record: CodeRecord, on: str | None = None) -> Code:
     descriptions = store.short_descriptions(record.cross_references, record.release)
     code.references = [Reference(x, descriptions.get(x)) for x in record.cross_references]
     code.source_file = release["record_file"]
+    if code.status == TERMINATED:
+        chain = store.replacements(record.code, on)
+        code.replaced_by, code.replacement_ambiguous = chain.replacements, chain.ambiguous
     code.fields = _rows(code, codebook)
     return code

@@ -14,6 +14,9 @@ from hcpcs.model import FIELD_NAMES, LIST_FIELDS, CodeRecord, Release, Source
 
 if TYPE_CHECKING:
     from hcpcs.codebook import Codebook
+    from hcpcs.history.asof import Replacements
+    from hcpcs.history.diff import Diff
+    from hcpcs.history.timeline import Timeline
     from hcpcs.loader import LoadResult
     from hcpcs.page import Code
     from hcpcs.search import SearchResult
@@ -140,18 +143,51 @@ class Store:
         ).fetchone()
         return record_from_row(row) if row else None
 
-    def get(self, code: str, release: str | None = None) -> Code | None:
-        """One code as its page shows it (every field decoded), or None if the release lacks it."""
+    def get(self, code: str, release: str | None = None, on: str | None = None) -> Code | None:
+        """One code as its page shows it (every field decoded), or None if the release lacks it.
+
+        With `on` (YYYY-MM-DD) and no release: the record from the latest release in effect on
+        that date that holds the code (else the earliest later one), its status as of the date.
+        """
+        from hcpcs.history.asof import record_on
         from hcpcs.page import build_code
 
-        record = self.record(code, release)
-        return build_code(self, record) if record else None
+        if on is not None and release is None:
+            record = record_on(self, code.strip().upper(), on)
+        else:
+            record = self.record(code, release)
+        return build_code(self, record, on) if record else None
 
-    def lookup(self, code: str, release: str | None = None) -> Code:
+    def is_valid(self, code: str, on: str) -> bool:
+        """Whether a code was valid on a date: added by then and not terminated before it."""
+        from hcpcs.history.asof import record_on, valid_on
+
+        record = record_on(self, code.strip().upper(), on)
+        return record is not None and valid_on(record, on)
+
+    def history(self, code: str) -> Timeline:
+        """A code's timeline across every stored release."""
+        from hcpcs.history.timeline import timeline
+
+        return timeline(self, code)
+
+    def diff(self, old: str, new: str) -> Diff:
+        """Every canonical field that differs between two releases."""
+        from hcpcs.history.diff import diff
+
+        return diff(self, old, new)
+
+    def replacements(self, code: str, on: str | None = None) -> Replacements:
+        """The codes in force (on the date, default the latest release) that a terminated code leads to."""
+        from hcpcs.history.asof import replacements
+
+        return replacements(self, code.strip().upper(), on)
+
+    def lookup(self, code: str, release: str | None = None, on: str | None = None) -> Code:
         """A code's page as a user types it; MalformedCodeError or UnknownCodeError (with suggestions)."""
         from hcpcs.lookup import lookup
 
-        return lookup(self, code, release)
+        return lookup(self, code, release, on)
 
     def search(
         self,

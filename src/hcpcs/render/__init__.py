@@ -23,6 +23,9 @@ def summary_rows(code: Code) -> list[tuple[str, str]]:
         rows.append((f"Processing Note {code.processing_note}", note))
     for reference in code.references:
         rows.append((f"Cross reference {reference.code}", reference.short_description or "not in any loaded release"))
+    if code.replaced_by:
+        note = " (ambiguous: choose one)" if code.replacement_ambiguous else ""
+        rows.append(("Replaced by", ", ".join(code.replaced_by) + note))
     rows.append(("Release", code.release or ""))
     rows.append(("Source file", code.source_file or ""))
     return rows

@@ -1,0 +1,85 @@
+"""Answers as of a date of service, and replacement chains for terminated codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hcpcs.model import CodeRecord
+    from hcpcs.store import Store
+
+#: Most cross-reference hops followed from a terminated code.
+MAX_HOPS = 10
+
+
+def record_on(store: Store, code: str, on: str) -> CodeRecord | None:
+    """The record from the latest release in effect on the date that holds the code; else the
+    earliest later release that holds it (added by a quarter not loaded, or a date before all)."""
+    labels = store.release_labels()
+    holding = [label for label in labels if store.record(code, label) is not None]
+    if not holding:
+        return None
+    in_effect = [label for label in holding if f"{label}-01" <= on]
+    return store.record(code, in_effect[-1] if in_effect else holding[0])
+
+
+def valid_on(record: CodeRecord, on: str) -> bool:
+    """Valid on a date: added on or before it, and not terminated before it."""
+    return (record.added_date is None or record.added_date <= on) and (
+        record.termination_date is None or on <= record.termination_date
+    )
+
+
+@dataclass(slots=True)
+class Replacements:
+    """Where a terminated code leads: the codes in force at the end of its cross-reference chains."""
+
+    code: str
+    replacements: list[str] = field(default_factory=list)
+    paths: list[list[str]] = field(default_factory=list)  # each chain, from the code to a replacement
+    ambiguous: bool = False  # more than one replacement: a person must choose
+    unresolved: list[str] = field(default_factory=list)  # references to codes in no loaded release
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "replacements": self.replacements,
+            "paths": self.paths,
+            "ambiguous": self.ambiguous,
+            "unresolved": self.unresolved,
+        }
+
+
+def replacements(store: Store, code: str, on: str | None = None) -> Replacements:
+    """Follow cross references from a code to codes in force on the date (default: the latest release)."""
+    latest = store.release_labels()[-1]
+    on = on or f"{latest}-01"
+
+    def current(target: str) -> CodeRecord | None:
+        return record_on(store, target, on)
+
+    result = Replacements(code)
+    start = current(code)
+    if start is None or valid_on(start, on):
+        return result
+    stack = [[code]]
+    while stack:
+        path = stack.pop()
+        record = current(path[-1])
+        if record is None:
+            if path[-1] not in result.unresolved:
+                result.unresolved.append(path[-1])
+            continue
+        if len(path) > 1 and valid_on(record, on):
+            if path[-1] not in result.replacements:
+                result.replacements.append(path[-1])
+                result.paths.append(path)
+            continue
+        if len(path) > MAX_HOPS:
+            continue
+        for target in reversed(record.cross_references):
+            if target not in path:  # a cycle is not followed round again
+                stack.append([*path, target])
+    result.ambiguous = len(result.replacements) > 1
+    return result
