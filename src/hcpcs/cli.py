@@ -324,6 +324,41 @@ def history(
 
 
 @app.command()
+def update(
+    ctx: typer.Context,
+    source: Annotated[
+        Optional[str],
+        typer.Option("--from", help="A folder, or a web page linking release zips (default: CMS's quarterly page)."),
+    ] = None,
+) -> None:
+    """Load release files that are not in the store yet, from CMS's page, a mirror or a folder."""
+    from hcpcs.history.update import update as run_update
+
+    console = _stderr()
+    with _open_store(ctx, write=True) as store:
+        if console.is_terminal:
+            with console.status("Looking for new releases...") as status:
+                report = run_update(store, source, status.update)
+        else:
+            report = run_update(store, source)
+    for name in report.already_stored:
+        typer.echo(f"already stored: {name}", err=True)
+    for line in report.skipped:
+        typer.echo(f"skipped: {line}", err=True)
+    if report.loaded:
+        _print_table(
+            f"Loaded from {report.source}",
+            ["release", "effective date", "procedures", "modifiers", "seconds", "status"],
+            [
+                [r.release, r.effective_date, r.procedures, r.modifiers, f"{r.seconds:.2f}", r.status]
+                for r in report.loaded
+            ],
+        )
+    else:
+        typer.echo(f"no new releases at {report.source}", err=True)
+
+
+@app.command()
 def codebook(
     output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
 ) -> None:
