@@ -68,6 +68,14 @@ def _print_table(title: str, columns: list[str], rows: list[list[object]]) -> No
     console.print(table)
 
 
+def _print_loaded(title: str, results: list) -> None:
+    _print_table(
+        title,
+        ["release", "effective date", "procedures", "modifiers", "seconds", "status"],
+        [[r.release, r.effective_date, r.procedures, r.modifiers, f"{r.seconds:.2f}", r.status] for r in results],
+    )
+
+
 def _open_store(ctx: typer.Context, write: bool = False):
     """The store chosen by --db / $HCPCS_DB, else the default one (built on first use)."""
     from hcpcs.defaults import chosen_store_path, ensure_default_store
@@ -111,11 +119,7 @@ def load(
     if output_format is TableOrJson.json:
         typer.echo(json.dumps([r.to_dict() for r in results], indent=2))
     else:
-        _print_table(
-            "Loaded",
-            ["release", "effective date", "procedures", "modifiers", "seconds", "status"],
-            [[r.release, r.effective_date, r.procedures, r.modifiers, f"{r.seconds:.2f}", r.status] for r in results],
-        )
+        _print_loaded("Loaded", results)
         for result in results:
             if result.note:
                 typer.echo(f"{result.release}: {result.note}", err=True)
@@ -346,14 +350,7 @@ def update(
     for line in report.skipped:
         typer.echo(f"skipped: {line}", err=True)
     if report.loaded:
-        _print_table(
-            f"Loaded from {report.source}",
-            ["release", "effective date", "procedures", "modifiers", "seconds", "status"],
-            [
-                [r.release, r.effective_date, r.procedures, r.modifiers, f"{r.seconds:.2f}", r.status]
-                for r in report.loaded
-            ],
-        )
+        _print_loaded(f"Loaded from {report.source}", report.loaded)
     else:
         typer.echo(f"no new releases at {report.source}", err=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -34,13 +34,7 @@ class FieldValue:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
-        return {
-            "name": self.name,
-            "label": self.label,
-            "value": self.value,
-            "meaning": self.meaning,
-            "definition": self.definition,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

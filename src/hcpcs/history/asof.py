@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,13 +42,8 @@ class Replacements:
     unresolved: list[str] = field(default_factory=list)  # references to codes in no loaded release
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "replacements": self.replacements,
-            "paths": self.paths,
-            "ambiguous": self.ambiguous,
-            "unresolved": self.unresolved,
-        }
+        """JSON-ready data."""
+        return asdict(self)
 
 
 def replacements(store: Store, code: str, on: str | None = None) -> Replacements:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hcpcs.model import FIELD_NAMES, LIST_FIELDS
@@ -104,12 +104,8 @@ class ReportDisagreement:
     data: str  # what the data shows: 'added', 'unchanged', or the changed fields
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "report_action": self.report_action,
-            "report_action_code": self.report_action_code,
-            "data": self.data,
-        }
+        """JSON-ready data."""
+        return asdict(self)
 
 
 def check_report(store: Store, result: Diff) -> list[ReportDisagreement]:

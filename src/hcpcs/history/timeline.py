@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hcpcs.history.diff import COMPARED
@@ -36,13 +36,8 @@ class Timeline:
     events: list[Event]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "releases": self.releases,
-            "added_date": self.added_date,
-            "termination_date": self.termination_date,
-            "events": [event.to_dict() for event in self.events],
-        }
+        """JSON-ready data."""
+        return {**asdict(self), "events": [event.to_dict() for event in self.events]}
 
 
 def _changes(before: CodeRecord, after: CodeRecord) -> dict[str, list[Any]]:

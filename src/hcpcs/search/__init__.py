@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hcpcs.search.lexicon import load_lexicon
@@ -50,13 +50,7 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
-        return {
-            "code": self.code,
-            "short_description": self.short_description,
-            "long_description": self.long_description,
-            "status": self.status,
-            "score": self.score,
-        }
+        return asdict(self)
 
 
 @dataclass(slots=True)
