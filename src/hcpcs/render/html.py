@@ -9,15 +9,17 @@ from hcpcs.render import display, summary_rows
 
 
 @cache
-def _environment():
-    from jinja2 import Environment, PackageLoader, select_autoescape
+def environment():
+    """Templates of the standalone pages and the server's pages (which include the shared parts)."""
+    from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
-    environment = Environment(loader=PackageLoader("hcpcs", "render/templates"), autoescape=select_autoescape(["html"]))
-    environment.filters["display"] = display
-    return environment
+    loader = ChoiceLoader([PackageLoader("hcpcs", "web/templates"), PackageLoader("hcpcs", "render/templates")])
+    templates = Environment(loader=loader, autoescape=select_autoescape(["html", "css"]))
+    templates.filters["display"] = display
+    return templates
 
 
 def code_html(code: Code) -> str:
     """The whole page as one HTML document."""
-    template = _environment().get_template("code.html")
-    return template.render(code=code, summary=summary_rows(code))
+    template = environment().get_template("code.html")
+    return template.render(code=code, summary=summary_rows(code), links=None)

@@ -1,0 +1,115 @@
+"""REST API under /api/v1: the same JSON objects the CLI prints."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from hcpcs.store import Store
+from hcpcs.web.app import MAX_PAGE_SIZE, MAX_QUERY_LENGTH
+from hcpcs.web.deps import date_or_none, store
+
+router = APIRouter(prefix="/api/v1", tags=["REST"])
+Release = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="Release label YYYY-MM (default: latest)")]
+OnDate = Annotated[str | None, Query(max_length=10, description="Date of service YYYY-MM-DD")]
+
+
+class Hit(BaseModel):
+    code: str
+    short_description: str | None
+    long_description: str | None
+    status: str
+    score: float
+
+
+class SearchResponse(BaseModel):
+    query: str
+    release: str
+    total: int
+    results: list[Hit]
+    hint: str | None = None
+
+
+class Suggestion(BaseModel):
+    code: str
+    short_description: str | None
+
+
+class Source(BaseModel):
+    file: str
+    sha256: str
+
+
+class ReleaseInfo(BaseModel):
+    release: str
+    effective_date: str
+    sources: list[Source]
+    procedures: int
+    modifiers: int
+    loaded_at: str
+
+
+@router.get("/codes/{code}", summary="A code's page: the canonical record with every field decoded")
+def get_code(code: str, release: Release = None, on: OnDate = None, db: Store = Depends(store)) -> dict[str, Any]:
+    return db.lookup(code, release, on=date_or_none(on, "on")).to_dict()
+
+
+@router.get("/codes/{code}/history", summary="A code's timeline across every stored release")
+def code_history(code: str, db: Store = Depends(store)) -> dict[str, Any]:
+    line = db.history(code)
+    if not line.releases:
+        db.lookup(code)  # raises the 404 with the closest codes
+    return {**line.to_dict(), "replacements": db.replacements(line.code).to_dict()}
+
+
+@router.get("/search", response_model=SearchResponse, response_model_exclude_none=True, summary="Ranked search")
+def search(
+    q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="Words, a code, a prefix or a range")] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    release: Release = None,
+    on: OnDate = None,
+    kind: Literal["procedure", "modifier"] | None = None,
+    letter: Annotated[str | None, Query(pattern=r"^[A-Za-z]$")] = None,
+    category: Annotated[str | None, Query(max_length=200)] = None,
+    coverage: Annotated[str | None, Query(pattern=r"^[A-Za-z]$")] = None,
+    betos: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{2,3}$")] = None,
+    include_terminated: bool = False,
+    db: Store = Depends(store),
+) -> dict[str, Any]:
+    found = db.search(
+        q, limit=limit, offset=offset, release=release, on=date_or_none(on, "on"), kind=kind, letter=letter,
+        category=category, coverage=coverage, betos=betos, include_terminated=include_terminated,
+    )  # fmt: skip
+    return found.to_dict()
+
+
+@router.get("/suggest", response_model=list[Suggestion], summary="As-you-type suggestions")
+def suggest(
+    q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH)] = "",
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    release: Release = None,
+    db: Store = Depends(store),
+) -> list[dict[str, Any]]:
+    return db.suggest(q, limit=limit, release=release)
+
+
+@router.get("/releases", response_model=list[ReleaseInfo], summary="Stored releases, oldest first")
+def releases(db: Store = Depends(store)) -> list[dict[str, Any]]:
+    return [release.to_dict() for release in db.releases()]
+
+
+@router.get("/diff", summary="Field-level differences between two releases")
+def diff(
+    from_: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}$")],
+    to: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
+    db: Store = Depends(store),
+) -> dict[str, Any]:
+    return db.diff(from_, to).to_dict()
+
+
+@router.get("/codebook", summary="Field labels and definitions, CMS value tables, sections")
+def codebook(db: Store = Depends(store)) -> dict[str, Any]:
+    return db.codebook.to_dict()

@@ -1,0 +1,97 @@
+"""NLM Clinical Tables compatible HCPCS search: the same parameters and array answer, our ranking."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from hcpcs.errors import HcpcsError
+from hcpcs.store import Store
+from hcpcs.web.app import MAX_PAGE_SIZE, MAX_QUERY_LENGTH
+from hcpcs.web.deps import store
+
+router = APIRouter(prefix="/api/hcpcs/v3", tags=["NLM Clinical Tables"])
+#: The field names NLM's HCPCS table uses.
+FIELDS = ("code", "display", "short_desc", "long_desc", "add_dt", "act_eff_dt", "term_dt", "obsolete", "is_noc")
+DEFAULT_COUNT = 7
+
+
+class NlmParameterError(HcpcsError):
+    """A df/sf/ef/q field NLM's HCPCS table does not have."""
+
+
+def _fields(value: str | None, default: str, parameter: str) -> list[str]:
+    names = [name.strip() for name in (value or default).split(",") if name.strip()]
+    unknown = [name for name in names if name not in FIELDS]
+    if unknown:
+        raise NlmParameterError(f"{parameter}: unknown field(s) {', '.join(unknown)} (known: {', '.join(FIELDS)})")
+    return names
+
+
+def _compact(date: str | None) -> str | None:
+    return date.replace("-", "") if date else None
+
+
+def _values(page) -> dict[str, Any]:
+    return {
+        "code": page.code,
+        "display": page.long_description,
+        "short_desc": page.short_description,
+        "long_desc": page.long_description,
+        "add_dt": _compact(page.added_date),
+        "act_eff_dt": _compact(page.action_effective_date),
+        "term_dt": _compact(page.termination_date),
+        "obsolete": page.status == "Terminated",
+        "is_noc": page.noc,
+    }
+
+
+def _constraints(q: str | None) -> dict[str, str]:
+    """NLM's q: 'field:value' terms joined by spaces or AND; here on obsolete and is_noc."""
+    wanted = {}
+    for term in (q or "").replace(" AND ", " ").split():
+        field, _, value = term.partition(":")
+        if field not in ("obsolete", "is_noc") or value.lower() not in ("true", "false"):
+            raise NlmParameterError(f"q: {term!r} is not supported (use obsolete:true|false, is_noc:true|false)")
+        wanted[field] = value.lower()
+    return wanted
+
+
+@router.get("/search", summary="NLM Clinical Tables compatible search: [total, codes, extra fields, display rows]")
+def search(
+    terms: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="What the user typed")] = "",
+    maxList: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,  # noqa: N803 - NLM's name
+    count: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    df: Annotated[str | None, Query(max_length=200, description="Display fields")] = None,
+    sf: Annotated[
+        str | None, Query(max_length=200, description="Search fields (ranking uses code and descriptions)")
+    ] = None,
+    ef: Annotated[str | None, Query(max_length=200, description="Extra fields")] = None,
+    cf: Annotated[str | None, Query(max_length=50, description="Code field")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Constraints: obsolete:true|false, is_noc:true|false")
+    ] = None,
+    db: Store = Depends(store),
+) -> list[Any]:
+    display_fields = _fields(df, "code,display", "df")
+    extra_fields = _fields(ef, "", "ef") if ef else []
+    _fields(sf, "code,display", "sf")
+    code_field = _fields(cf, "code", "cf")[0]
+    wanted = _constraints(q)
+    size = count or maxList or DEFAULT_COUNT
+    if not terms.strip():
+        return [0, [], {name: [] for name in extra_fields} if extra_fields else None, []]
+    include_terminated = wanted.get("obsolete") != "false"
+    if not wanted or wanted == {"obsolete": "false"}:
+        # Only the status filter: search pages for us, and only the page is decoded.
+        found = db.search(terms, limit=size, offset=offset, include_terminated=include_terminated)
+        total, page = found.total, [_values(db.get(hit.code, found.release)) for hit in found.results]
+    else:
+        found = db.search(terms, limit=MAX_PAGE_SIZE, include_terminated=include_terminated)
+        rows = [_values(db.get(hit.code, found.release)) for hit in found.results]
+        rows = [row for row in rows if all(str(row[f]).lower() == v for f, v in wanted.items())]
+        total, page = len(rows), rows[offset : offset + size]
+    extras = {name: [row[name] for row in page] for name in extra_fields} if extra_fields else None
+    return [total, [row[code_field] for row in page], extras, [[row[name] for name in display_fields] for row in page]]
