@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -57,9 +58,13 @@ async def operation_parameters(request: Request) -> dict[str, str]:
                 value = next((v for k, v in parameter.items() if k.startswith("value")), None) if name else None
                 if name and value is not None:
                     values[name] = str(value)
-        elif "form" in content_type:
-            form = await request.form()
-            values.update({key: str(value) for key, value in form.items()})
+        elif content_type.startswith("application/x-www-form-urlencoded"):
+            values.update(parse_qsl((await request.body()).decode("utf-8", "replace")))
+        elif await request.body():
+            raise FhirParameterError(
+                f"content type {content_type or 'none'!r} is not read: send application/fhir+json Parameters "
+                "or a urlencoded form"
+            )
     return values
 
 
