@@ -15,7 +15,7 @@ def _commands() -> list[str]:
 
 def test_readme_has_exactly_two_setup_commands():
     run_product, run_tests = _commands()
-    assert "hcpcs releases" in run_product
+    assert "hcpcs serve" in run_product
     assert "pytest" in run_tests
 
 

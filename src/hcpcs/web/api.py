@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from hcpcs.store import Store
@@ -12,6 +14,7 @@ from hcpcs.web.app import MAX_PAGE_SIZE, MAX_QUERY_LENGTH
 from hcpcs.web.deps import date_or_none, store
 
 router = APIRouter(prefix="/api/v1", tags=["REST"])
+
 Release = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="Release label YYYY-MM (default: latest)")]
 OnDate = Annotated[str | None, Query(max_length=10, description="Date of service YYYY-MM-DD")]
 
@@ -52,12 +55,20 @@ class ReleaseInfo(BaseModel):
 
 
 @router.get("/codes/{code}", summary="A code's page: the canonical record with every field decoded")
-def get_code(code: str, release: Release = None, on: OnDate = None, db: Store = Depends(store)) -> dict[str, Any]:
-    return db.lookup(code, release, on=date_or_none(on, "on")).to_dict()
+async def get_code(
+    request: Request, code: str, release: Release = None, on: OnDate = None, db: Store = Depends(store)
+) -> Response:
+    date = date_or_none(on, "on")
+
+    def build() -> bytes:
+        return json.dumps(db.lookup(code, release, on=date).to_dict(), ensure_ascii=False).encode("utf-8")
+
+    body = request.app.state.pages.get((code.strip().upper(), release, date), build)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/codes/{code}/history", summary="A code's timeline across every stored release")
-def code_history(code: str, db: Store = Depends(store)) -> dict[str, Any]:
+async def code_history(code: str, db: Store = Depends(store)) -> dict[str, Any]:
     line = db.history(code)
     if not line.releases:
         db.lookup(code)  # raises the 404 with the closest codes
@@ -65,7 +76,7 @@ def code_history(code: str, db: Store = Depends(store)) -> dict[str, Any]:
 
 
 @router.get("/search", response_model=SearchResponse, response_model_exclude_none=True, summary="Ranked search")
-def search(
+async def search(
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="Words, a code, a prefix or a range")] = "",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
@@ -83,26 +94,26 @@ def search(
         q, limit=limit, offset=offset, release=release, on=date_or_none(on, "on"), kind=kind, letter=letter,
         category=category, coverage=coverage, betos=betos, include_terminated=include_terminated,
     )  # fmt: skip
-    return found.to_dict()
+    return JSONResponse({key: value for key, value in found.to_dict().items() if value is not None})
 
 
 @router.get("/suggest", response_model=list[Suggestion], summary="As-you-type suggestions")
-def suggest(
+async def suggest(
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH)] = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     release: Release = None,
     db: Store = Depends(store),
-) -> list[dict[str, Any]]:
-    return db.suggest(q, limit=limit, release=release)
+) -> JSONResponse:
+    return JSONResponse(db.suggest(q, limit=limit, release=release))
 
 
 @router.get("/releases", response_model=list[ReleaseInfo], summary="Stored releases, oldest first")
-def releases(db: Store = Depends(store)) -> list[dict[str, Any]]:
+async def releases(db: Store = Depends(store)) -> list[dict[str, Any]]:
     return [release.to_dict() for release in db.releases()]
 
 
 @router.get("/diff", summary="Field-level differences between two releases")
-def diff(
+async def diff(
     from_: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}$")],
     to: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
     db: Store = Depends(store),
@@ -111,5 +122,5 @@ def diff(
 
 
 @router.get("/codebook", summary="Field labels and definitions, CMS value tables, sections")
-def codebook(db: Store = Depends(store)) -> dict[str, Any]:
+async def codebook(db: Store = Depends(store)) -> dict[str, Any]:
     return db.codebook.to_dict()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -34,6 +37,28 @@ class StoreProvider:
         return store
 
 
+class PageCache:
+    """Rendered code pages by (code, release, date): the store is read-only while serving, so a
+    page never goes stale. Bounded; the oldest entry goes first."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self.pages: OrderedDict[tuple, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, build: Callable[[], bytes]) -> bytes:
+        with self.lock:
+            if key in self.pages:
+                self.pages.move_to_end(key)
+                return self.pages[key]
+        page = build()  # errors are not cached: they raise before this line returns
+        with self.lock:
+            self.pages[key] = page
+            if len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+        return page
+
+
 def status_for(error: HcpcsError) -> int:
     """404 for what the store does not hold, 400 for everything else a client sent wrong."""
     return 404 if isinstance(error, (UnknownCodeError, UnknownReleaseError)) else 400
@@ -52,12 +77,20 @@ def create_app(store_path: str | Path) -> FastAPI:
     """The whole server over one store file."""
     from hcpcs.web import api, fhir, nlm, pages
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Warm each worker before it takes requests: lexicon, typo vocabulary, imports.
+        app.state.stores.get().search("oxigen concentrater")
+        yield
+
     app = FastAPI(
         title="hcpcs",
         version=__version__,
         description="The open HCPCS Level II reference: every CMS release, every field decoded.",
+        lifespan=lifespan,
     )
     app.state.stores = StoreProvider(Path(store_path))
+    app.state.pages = PageCache()
 
     @app.exception_handler(HcpcsError)
     async def hcpcs_error(request: Request, error: HcpcsError) -> JSONResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 
 from hcpcs.errors import HcpcsError
 from hcpcs.store import Store
@@ -59,7 +60,7 @@ def _constraints(q: str | None) -> dict[str, str]:
 
 
 @router.get("/search", summary="NLM Clinical Tables compatible search: [total, codes, extra fields, display rows]")
-def search(
+async def search(
     terms: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="What the user typed")] = "",
     maxList: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,  # noqa: N803 - NLM's name
     count: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
@@ -74,7 +75,7 @@ def search(
         str | None, Query(max_length=200, description="Constraints: obsolete:true|false, is_noc:true|false")
     ] = None,
     db: Store = Depends(store),
-) -> list[Any]:
+) -> JSONResponse:
     display_fields = _fields(df, "code,display", "df")
     extra_fields = _fields(ef, "", "ef") if ef else []
     _fields(sf, "code,display", "sf")
@@ -82,7 +83,7 @@ def search(
     wanted = _constraints(q)
     size = count or maxList or DEFAULT_COUNT
     if not terms.strip():
-        return [0, [], {name: [] for name in extra_fields} if extra_fields else None, []]
+        return JSONResponse([0, [], {name: [] for name in extra_fields} if extra_fields else None, []])
     include_terminated = wanted.get("obsolete") != "false"
     if not wanted or wanted == {"obsolete": "false"}:
         # Only the status filter: search pages for us, and only the page is decoded.
@@ -94,4 +95,5 @@ def search(
         rows = [row for row in rows if all(str(row[f]).lower() == v for f, v in wanted.items())]
         total, page = len(rows), rows[offset : offset + size]
     extras = {name: [row[name] for row in page] for name in extra_fields} if extra_fields else None
-    return [total, [row[code_field] for row in page], extras, [[row[name] for name in display_fields] for row in page]]
+    rows = [[row[name] for name in display_fields] for row in page]
+    return JSONResponse([total, [row[code_field] for row in page], extras, rows])
