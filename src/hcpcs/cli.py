@@ -355,6 +355,35 @@ def update(
         typer.echo(f"no new releases at {report.source}", err=True)
 
 
+class ClaimFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    jsonl = "jsonl"
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Claim lines: CSV, Parquet or JSON Lines.")],
+    out: Annotated[
+        Optional[Path], typer.Option(help="Where to write the checked lines (default: CSV on stdout).")
+    ] = None,
+    output_format: Annotated[Optional[ClaimFormat], typer.Option("--format", help="Output format.")] = None,
+    release: Annotated[Optional[str], typer.Option(help="Judge every line by this release only.")] = None,
+) -> None:
+    """Check and enrich claim lines: validity on the date of service, replacements, modifiers, conflicts."""
+    from hcpcs.claims.polars_engine import validate_file
+
+    with _open_store(ctx) as store:
+        result = validate_file(store, path, out, None, output_format.value if output_format else None, release)
+    counts = {status: result.filter(result["status"] == status).height for status in ("ok", "warning", "error")}
+    typer.echo(
+        f"{result.height} lines: {counts['ok']} ok, {counts['warning']} warning, {counts['error']} error", err=True
+    )
+    if counts["error"]:
+        raise typer.Exit(1)
+
+
 @app.command()
 def serve(
     ctx: typer.Context,

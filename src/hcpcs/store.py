@@ -212,6 +212,20 @@ class Store:
 
         return suggest(self, prefix, limit=limit, release=release)
 
+    def check_line(
+        self, code: str, date_of_service: str, modifiers: str = "", claim_id: str = "1", line: str = "1"
+    ) -> dict[str, Any]:
+        """One claim line checked and enriched, as `hcpcs validate` would write it."""
+        import polars as pl
+
+        from hcpcs.claims.polars_engine import validate_frame
+
+        frame = pl.DataFrame(
+            {"claim_id": [claim_id], "line": [line], "code": [code], "modifiers": [modifiers],
+             "date_of_service": [date_of_service]}
+        )  # fmt: skip
+        return validate_frame(frame, self).row(0, named=True)
+
     def codes(self, release: str | None = None) -> list[str]:
         """Every code of a release, sorted."""
         label = self.resolve_release(release)

@@ -1,0 +1,64 @@
+"""Claim files in and out: CSV, Parquet or JSON Lines, chosen by extension or --format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hcpcs.errors import InputError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def format_of(path: Path, given: str | None) -> str:
+    """The format named, else the one the extension says; InputError if neither does."""
+    if given:
+        return given
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise InputError(
+            str(path), None, "cannot tell the format from the extension: use .csv, .parquet, .jsonl or --format"
+        ) from None
+
+
+def read_lines(path: Path, file_format: str | None = None) -> pl.LazyFrame:
+    """A claim file as a lazy frame of text columns; unreadable or empty files raise InputError."""
+    import polars as pl
+
+    if not path.is_file():
+        raise InputError(str(path), None, "no such file")
+    if path.stat().st_size == 0:
+        raise InputError(path.name, None, "the file is empty")
+    kind = format_of(path, file_format)
+    try:
+        if kind == "csv":
+            frame = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy")
+        elif kind == "parquet":
+            frame = pl.scan_parquet(path)
+        else:
+            frame = pl.scan_ndjson(path, infer_schema_length=None)
+        frame.collect_schema()
+    except (pl.exceptions.PolarsError, OSError, ValueError) as error:
+        raise InputError(path.name, None, f"not a readable {kind} file ({str(error).splitlines()[0][:120]})") from None
+    return frame
+
+
+def write_lines(frame: pl.DataFrame, path: Path | None, file_format: str | None) -> None:
+    """Write the checked lines to a file (format by extension or --format), or CSV to stdout."""
+    import sys
+
+    if path is None:
+        kind = file_format or "csv"
+        if kind == "csv":
+            sys.stdout.write(frame.write_csv())
+        elif kind == "jsonl":
+            sys.stdout.write(frame.write_ndjson())
+        else:
+            raise InputError("--out", None, "parquet needs an --out file")
+        return
+    kind = format_of(path, file_format)
+    {"csv": frame.write_csv, "parquet": frame.write_parquet, "jsonl": frame.write_ndjson}[kind](path)

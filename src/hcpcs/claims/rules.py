@@ -1,0 +1,37 @@
+"""The claim-line rules' vocabulary and the pieces of them that are plain text work."""
+
+from __future__ import annotations
+
+import re
+
+#: Issue codes: the contract of `hcpcs validate`.
+ERRORS = (
+    "malformed_code",
+    "unknown_code",
+    "not_yet_effective",
+    "terminated",
+    "bad_date",
+    "unknown_modifier",
+    "terminated_modifier",
+    "conflicting_codes",
+)
+WARNINGS = ("medicare_not_payable", "noc_requires_description", "level_i_not_checked")
+REQUIRED_COLUMNS = ("claim_id", "line", "code", "modifiers", "date_of_service")
+#: Coverage codes Medicare does not pay: not payable, non-covered, non-covered by statute.
+NOT_PAYABLE = ("I", "M", "S")
+CODE_SHAPE = r"^[A-Z0-9]{5}$"
+LEVEL_I_SHAPE = r"^(\d{5}|\d{4}[FTU])$"
+LEVEL_I_MODIFIER = r"^\d{2}$"
+_NOT_WITH = re.compile(r"do not use (?:this code )?with([^)]*)", re.IGNORECASE)
+_CODE_OR_RANGE = re.compile(r"\b([a-z]\d{4})(?:\s*-\s*([a-z]\d{4}))?\b", re.IGNORECASE)
+
+
+def forbidden_with(long_description: str | None, codes: list[str]) -> list[str]:
+    """The codes a long description says not to use with it ("do not use this code with s9330
+    or s9331", "... codes s9365-s9368"), ranges expanded over the release's codes."""
+    found: list[str] = []
+    for clause in _NOT_WITH.findall(long_description or ""):
+        for first, last in _CODE_OR_RANGE.findall(clause):
+            first, last = first.upper(), (last or first).upper()
+            found.extend(code for code in codes if first <= code <= last and len(code) == 5)
+    return sorted(set(found))
