@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hcpcs.claims.rules import forbidden_with
@@ -54,13 +56,41 @@ def code_rows(store: Store) -> list[dict]:
     return rows
 
 
+def _cache_file(store: Store) -> Path:
+    """Where the table of this store's exact releases is kept between runs (the user cache dir)."""
+    from platformdirs import user_cache_path
+
+    from hcpcs import __version__
+
+    signature = repr((str(store.path.resolve()), [(r.release, r.loaded_at) for r in store.releases()], __version__))
+    digest = hashlib.sha1(signature.encode()).hexdigest()
+    return user_cache_path("hcpcs", appauthor=False) / f"codetable-{digest}.parquet"
+
+
 def code_frame(store: Store, release: str | None = None) -> pl.DataFrame:
-    """The code table as a polars frame (only one release's rows when `release` is given)."""
+    """The code table as a polars frame (only one release's rows when `release` is given).
+
+    Building it takes seconds (replacement chains, NOC lists); it is kept in the user cache
+    directory for the store's exact set of releases, so later runs read it instead.
+    """
     import polars as pl
 
-    schema = {name: pl.String for name in COLUMNS} | {"noc": pl.Boolean, "conflicts": pl.List(pl.String)}
-    frame = pl.DataFrame(code_rows(store), schema=schema)
-    frame = frame.with_columns(pl.col(name).str.to_date() for name in ("effective", "added_date", "termination_date"))
+    cache = _cache_file(store)
+    try:
+        frame = pl.read_parquet(cache)
+    except (OSError, pl.exceptions.PolarsError):
+        schema = {name: pl.String for name in COLUMNS} | {"noc": pl.Boolean, "conflicts": pl.List(pl.String)}
+        frame = pl.DataFrame(code_rows(store), schema=schema)
+        frame = frame.with_columns(
+            pl.col(name).str.to_date() for name in ("effective", "added_date", "termination_date")
+        )
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache.with_suffix(".partial")
+            frame.write_parquet(partial)
+            partial.replace(cache)
+        except OSError:
+            pass  # an unwritable cache directory only costs the rebuild next time
     if release is not None:
         frame = frame.filter(pl.col("release") == store.resolve_release(release))
     return frame.sort("effective")

@@ -148,14 +148,19 @@ def validate_lazy(lines: pl.LazyFrame, table: pl.DataFrame, codebook) -> pl.Lazy
     ]
     from hcpcs.claims.rules import ERRORS
 
-    issues = pl.concat_list([pl.when(condition.fill_null(False)).then(pl.lit(name)) for name, condition in checks])
-    issues = issues.list.drop_nulls().list.sort()
-    is_error = issues.list.eval(pl.element().is_in(list(ERRORS))).list.any()
+    # Issue codes in alphabetical order, so the joined string comes out sorted.
+    checks.sort(key=lambda check: check[0])
+    flags = {name: condition.fill_null(False) for name, condition in checks}
+    issues = pl.concat_str(
+        [pl.when(flag).then(pl.lit(f"{name};")).otherwise(pl.lit("")) for name, flag in flags.items()]
+    ).str.strip_suffix(";")
+    is_error = pl.any_horizontal([flags[name] for name in ERRORS])
+    is_warning = pl.any_horizontal([flag for name, flag in flags.items() if name not in ERRORS])
     betos = codebook.values("betos")
     coverage = codebook.values("coverage")
     result = judged.with_columns(
-        issues.list.join(";").alias("issues"),
-        pl.when(is_error).then(pl.lit("error")).when(issues.list.len() > 0).then(pl.lit("warning"))
+        issues.alias("issues"),
+        pl.when(is_error).then(pl.lit("error")).when(is_warning).then(pl.lit("warning"))
         .otherwise(pl.lit("ok")).alias("status"),
         pl.when(pl.col("__dos") > pl.col("termination_date")).then(pl.col("replacement")).otherwise(pl.lit(""))
         .fill_null("").alias("replacement"),
