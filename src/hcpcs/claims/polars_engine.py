@@ -42,25 +42,44 @@ def check_columns(columns: list[str], source: str) -> None:
         raise InputError(source, None, f"column(s) {', '.join(clashing)} would be overwritten by the output")
 
 
-def _as_of(lines: pl.LazyFrame, table: pl.DataFrame, key: str, date: str, keep: tuple[str, ...]) -> pl.LazyFrame:
-    """Each line with the record that judges it: the latest release in effect on the date holding
-    the code; else the earliest later release holding it. Lines without a date match nothing."""
+def judging_releases(table: pl.DataFrame) -> pl.DataFrame:
+    """For each code and each stored release as the one in effect on a date: the release whose
+    record judges the code (the latest up to it that holds the code, else the earliest later one)."""
     import polars as pl
 
-    right = table.lazy().select(pl.col("code").alias(key), "effective", *keep)
-    forward = right.rename({name: f"{name}__later" for name in ("effective", *keep)})
-    dated = lines.filter(pl.col(date).is_not_null()).sort(date)
-    right, forward = right.sort("effective"), forward.sort("effective__later")
-    # Both sides are sorted on the date above; polars cannot check that within `by` groups.
-    joined = dated.join_asof(
-        right, left_on=date, right_on="effective", by=key, strategy="backward", check_sortedness=False
+    labels = sorted(table.get_column("release").unique().to_list())
+    rows = {"code": [], "__in_effect": [], "__judged": []}
+    for code, held in table.group_by("code").agg(pl.col("release").unique().sort()).iter_rows():
+        for label in labels:
+            earlier = [release for release in held if release <= label]
+            rows["code"].append(code)
+            rows["__in_effect"].append(label)
+            rows["__judged"].append(earlier[-1] if earlier else held[0])
+    return pl.DataFrame(rows)
+
+
+def _in_effect(table: pl.DataFrame, date: str) -> pl.Expr:
+    """The stored release in effect on the date (the earliest for dates before every release)."""
+    import polars as pl
+
+    releases = table.select("release", "effective").unique().sort("effective")
+    index = pl.lit(releases.get_column("effective")).search_sorted(pl.col(date), side="right").cast(pl.Int64)
+    label = (
+        (index - 1).clip(0).replace_strict(list(range(releases.height)), releases.get_column("release"), default=None)
     )
-    joined = joined.join_asof(
-        forward, left_on=date, right_on="effective__later", by=key, strategy="forward", check_sortedness=False
-    )
-    joined = joined.with_columns(pl.coalesce(name, f"{name}__later").alias(name) for name in keep)
-    joined = joined.drop([f"{name}__later" for name in ("effective", *keep)] + ["effective"])
-    return pl.concat([joined, lines.filter(pl.col(date).is_null())], how="diagonal_relaxed")
+    return pl.when(pl.col(date).is_not_null()).then(label).alias("__in_effect")
+
+
+def _as_of(lines: pl.LazyFrame, table: pl.DataFrame, key: str, date: str, keep: tuple[str, ...]) -> pl.LazyFrame:
+    """Each line with the record that judges it (hash joins: input order kept, nothing sorted)."""
+    import polars as pl
+
+    mapping = judging_releases(table).lazy().rename({"code": key})
+    records = table.lazy().select(pl.col("code").alias(key), pl.col("release").alias("__judged"), *keep)
+    judged = lines.with_columns(_in_effect(table, date))
+    judged = judged.join(mapping, on=[key, "__in_effect"], how="left", maintain_order="left")
+    judged = judged.join(records, on=[key, "__judged"], how="left", maintain_order="left")
+    return judged.drop("__in_effect").rename({"__judged": "release"})
 
 
 def _modifier_flags(lines: pl.LazyFrame, modifiers: pl.DataFrame) -> pl.LazyFrame:
@@ -84,16 +103,17 @@ def _modifier_flags(lines: pl.LazyFrame, modifiers: pl.DataFrame) -> pl.LazyFram
     )
     known = modifiers.get_column("code").unique().implode()
     judged = _as_of(split, modifiers, "__modifier", "__dos", ("added_date", "termination_date"))
-    return judged.group_by("__row").agg(
-        (~pl.col("__modifier").is_in(known)).any().alias("__unknown_modifier"),
+    # Flags per modifier first (whole columns), then one `any` per line: cheap aggregations only.
+    judged = judged.with_columns(
+        (~pl.col("__modifier").is_in(known)).alias("__unknown_modifier"),
         (
             pl.col("added_date").is_not_null()
             & ((pl.col("__dos") < pl.col("added_date")) | (pl.col("__dos") > pl.col("termination_date")))
         )
         .fill_null(False)
-        .any()
         .alias("__terminated_modifier"),
     )
+    return judged.group_by("__row").agg(pl.col("__unknown_modifier").any(), pl.col("__terminated_modifier").any())
 
 
 def _conflicting_rows(lines: pl.LazyFrame) -> pl.LazyFrame:
@@ -127,9 +147,11 @@ def validate_lazy(lines: pl.LazyFrame, table: pl.DataFrame, codebook) -> pl.Lazy
     )
     procedures = table.filter(pl.col("kind") == "procedure")
     known_codes = procedures.get_column("code").unique().implode()
-    judged = _as_of(lines, procedures, "__code", "__dos", _MATCHED)
-    judged = judged.join(_modifier_flags(lines, table.filter(pl.col("kind") == "modifier")), on="__row", how="left")
-    judged = judged.join(_conflicting_rows(judged), on="__row", how="left")
+    judged = _as_of(lines, procedures, "__code", "__dos", tuple(c for c in _MATCHED if c != "release"))
+    modifier_flags = _modifier_flags(lines, table.filter(pl.col("kind") == "modifier"))
+    # Collected once: the conflict self-join reads it twice and would otherwise redo the joins.
+    judged = judged.join(modifier_flags, on="__row", how="left", maintain_order="left").collect().lazy()
+    judged = judged.join(_conflicting_rows(judged), on="__row", how="left", maintain_order="left")
     level_i = pl.col("__code").str.contains(LEVEL_I_SHAPE)
     malformed = ~pl.col("__code").str.contains(CODE_SHAPE)
     matched = pl.col("release").is_not_null()
@@ -167,7 +189,7 @@ def validate_lazy(lines: pl.LazyFrame, table: pl.DataFrame, codebook) -> pl.Lazy
         pl.col("betos").replace_strict(betos, default=None, return_dtype=pl.String).alias("betos_description"),
         pl.col("coverage").replace_strict(coverage, default=None, return_dtype=pl.String).alias("coverage_description"),
     )  # fmt: skip
-    return result.sort("__row").select(*columns, *OUTPUT)
+    return result.select(*columns, *OUTPUT)
 
 
 def validate_file(store: Store, path, out=None, file_format: str | None = None, out_format: str | None = None,
