@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
     from hcpcs.store import Store
 
+#: Bumped whenever what a row holds changes, so a cached table of the old kind is not read.
+TABLE_FORMAT = 2
 COLUMNS = (
     "code", "kind", "release", "effective", "added_date", "termination_date", "short_description",
     "long_description", "betos", "coverage", "pricing_indicators", "type_of_service", "category", "noc",
@@ -62,7 +64,8 @@ def _cache_file(store: Store) -> Path:
 
     from hcpcs import __version__
 
-    signature = repr((str(store.path.resolve()), [(r.release, r.loaded_at) for r in store.releases()], __version__))
+    releases = [(r.release, r.loaded_at) for r in store.releases()]
+    signature = repr((str(store.path.resolve()), releases, __version__, TABLE_FORMAT, COLUMNS))
     digest = hashlib.sha1(signature.encode()).hexdigest()
     return user_cache_path("hcpcs", appauthor=False) / f"codetable-{digest}.parquet"
 
