@@ -355,6 +355,11 @@ def update(
         typer.echo(f"no new releases at {report.source}", err=True)
 
 
+class Engine(StrEnum):
+    polars = "polars"
+    spark = "spark"
+
+
 class ClaimFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
@@ -370,12 +375,20 @@ def validate(
     ] = None,
     output_format: Annotated[Optional[ClaimFormat], typer.Option("--format", help="Output format.")] = None,
     release: Annotated[Optional[str], typer.Option(help="Judge every line by this release only.")] = None,
+    engine: Annotated[Engine, typer.Option(help="polars on this machine, or spark.")] = Engine.polars,
+    spark_master: Annotated[str, typer.Option(help="Spark master URL (with --engine spark).")] = "local[*]",
 ) -> None:
     """Check and enrich claim lines: validity on the date of service, replacements, modifiers, conflicts."""
-    from hcpcs.claims.polars_engine import validate_file
-
+    chosen_format = output_format.value if output_format else None
     with _open_store(ctx) as store:
-        result = validate_file(store, path, out, None, output_format.value if output_format else None, release)
+        if engine is Engine.spark:
+            from hcpcs.claims.spark_engine import validate_file_spark
+
+            result = validate_file_spark(store, path, out, chosen_format, release, spark_master)
+        else:
+            from hcpcs.claims.polars_engine import validate_file
+
+            result = validate_file(store, path, out, None, chosen_format, release)
     counts = {status: result.filter(result["status"] == status).height for status in ("ok", "warning", "error")}
     typer.echo(
         f"{result.height} lines: {counts['ok']} ok, {counts['warning']} warning, {counts['error']} error", err=True
