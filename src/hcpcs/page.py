@@ -88,13 +88,18 @@ class Code(CodeRecord):
         return data
 
 
-def status_of(record: CodeRecord, on: str) -> tuple[str, str | None]:
+def status_on(added: str | None, terminated: str | None, on: str) -> tuple[str, str | None]:
     """Actual, Terminated or Not yet effective on a date, with the date that decides it."""
-    if record.added_date and record.added_date > on:
-        return NOT_YET_EFFECTIVE, record.added_date
-    if record.termination_date and record.termination_date < on:
-        return TERMINATED, record.termination_date
-    return ACTUAL, record.termination_date
+    if added and added > on:
+        return NOT_YET_EFFECTIVE, added
+    if terminated and terminated < on:
+        return TERMINATED, terminated
+    return ACTUAL, terminated
+
+
+def status_of(record: CodeRecord, on: str) -> tuple[str, str | None]:
+    """A record's status on a date (see status_on)."""
+    return status_on(record.added_date, record.termination_date, on)
 
 
 @lru_cache(maxsize=8192)

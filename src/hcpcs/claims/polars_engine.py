@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from hcpcs.claims.codetable import code_frame
 from hcpcs.claims.rules import (
     CODE_SHAPE,
+    ERRORS,
     LEVEL_I_MODIFIER,
     LEVEL_I_SHAPE,
     NOT_PAYABLE,
@@ -24,9 +25,9 @@ ENRICHMENT = (
     "pricing_indicators", "type_of_service", "category", "release",
 )  # fmt: skip
 OUTPUT = ("status", "issues", "replacement", *ENRICHMENT)
-#: Code-table columns a line takes from the record that judges it.
-_MATCHED = (
-    "release", "added_date", "termination_date", "short_description", "long_description", "betos", "coverage",
+#: Code-table columns a line takes from the record that judges it (besides its release).
+MATCHED = (
+    "added_date", "termination_date", "short_description", "long_description", "betos", "coverage",
     "pricing_indicators", "type_of_service", "category", "noc", "replacement", "conflicts",
 )  # fmt: skip
 
@@ -147,7 +148,7 @@ def validate_lazy(lines: pl.LazyFrame, table: pl.DataFrame, codebook) -> pl.Lazy
     )
     procedures = table.filter(pl.col("kind") == "procedure")
     known_codes = procedures.get_column("code").unique().implode()
-    judged = _as_of(lines, procedures, "__code", "__dos", tuple(c for c in _MATCHED if c != "release"))
+    judged = _as_of(lines, procedures, "__code", "__dos", MATCHED)
     modifier_flags = _modifier_flags(lines, table.filter(pl.col("kind") == "modifier"))
     # Collected once: the conflict self-join reads it twice and would otherwise redo the joins.
     judged = judged.join(modifier_flags, on="__row", how="left", maintain_order="left").collect().lazy()
@@ -168,8 +169,6 @@ def validate_lazy(lines: pl.LazyFrame, table: pl.DataFrame, codebook) -> pl.Lazy
         ("noc_requires_description", matched & pl.col("noc")),
         ("level_i_not_checked", level_i),
     ]
-    from hcpcs.claims.rules import ERRORS
-
     # Issue codes in alphabetical order, so the joined string comes out sorted.
     checks.sort(key=lambda check: check[0])
     flags = {name: condition.fill_null(False) for name, condition in checks}

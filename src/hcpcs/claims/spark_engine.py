@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hcpcs.claims.codetable import COLUMNS, code_frame
-from hcpcs.claims.polars_engine import OUTPUT, check_columns, judging_releases
+from hcpcs.claims.polars_engine import MATCHED, OUTPUT, check_columns, judging_releases
 from hcpcs.claims.rules import CODE_SHAPE, ERRORS, LEVEL_I_MODIFIER, LEVEL_I_SHAPE, NOT_PAYABLE
 
 if TYPE_CHECKING:
@@ -89,9 +89,7 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
         F.col("claim_id").cast("string").alias("__claim"),
     )
     procedures = codes.filter(F.col("kind") == "procedure")
-    keep = ["added_date", "termination_date", "short_description", "long_description", "betos", "coverage",
-            "pricing_indicators", "type_of_service", "category", "noc", "replacement", "conflicts"]  # fmt: skip
-    judged = _judge(lines, procedures, mapping, releases, "__code", keep)
+    judged = _judge(lines, procedures, mapping, releases, "__code", list(MATCHED))
 
     modifier_codes = codes.filter(F.col("kind") == "modifier")
     split = lines.select(

@@ -26,9 +26,9 @@ def record_on(store: Store, code: str, on: str) -> CodeRecord | None:
 
 def valid_on(record: CodeRecord, on: str) -> bool:
     """Valid on a date: added on or before it, and not terminated before it."""
-    return (record.added_date is None or record.added_date <= on) and (
-        record.termination_date is None or on <= record.termination_date
-    )
+    from hcpcs.page import ACTUAL, status_of
+
+    return status_of(record, on)[0] == ACTUAL
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hcpcs.page import ACTUAL, status_on
 from hcpcs.search.lexicon import load_lexicon
 from hcpcs.search.query import (
     CODE,
@@ -148,16 +149,6 @@ def _filter_sql(filters: Filters, on: str) -> tuple[str, list]:
     return "".join(f" AND {c}" for c in clauses), values
 
 
-def _status(added: str | None, terminated: str | None, on: str) -> str:
-    from hcpcs.page import ACTUAL, NOT_YET_EFFECTIVE, TERMINATED
-
-    if added and added > on:
-        return NOT_YET_EFFECTIVE
-    if terminated and terminated < on:
-        return TERMINATED
-    return ACTUAL
-
-
 class _Collector:
     """Hits in rank order, each code once, scored by tier, with terminated codes after active ones."""
 
@@ -176,8 +167,8 @@ class _Collector:
                 and self.codebook.section(code, "modifier" if len(code) == 2 else "procedure") != self.category
             ):
                 continue
-            status = _status(added_date, terminated, self.on)
-            score = tier + min(relevance(row), 99.999) - (TERMINATED_PENALTY if status != "Actual" else 0.0)
+            status = status_on(added_date, terminated, self.on)[0]
+            score = tier + min(relevance(row), 99.999) - (TERMINATED_PENALTY if status != ACTUAL else 0.0)
             self.hits[code] = Hit(code, short, long, status, round(score, 4))
             added += 1
         return added
