@@ -1,0 +1,86 @@
+"""The Typer app and what every command shares: the store option, tables, output formats."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    help="The open HCPCS Level II reference: load CMS releases, look codes up, export them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+#: Table width when output goes to a pipe or file rather than a terminal.
+PIPED_WIDTH = 200
+
+
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class PageFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+class TableCsvJson(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _print_table(title: str, columns: list[str], rows: list[list[object]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=PIPED_WIDTH)  # piped output is not cut to 80 columns
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
+
+
+def _open_store(ctx: typer.Context, write: bool = False):
+    """The store chosen by --db / $HCPCS_DB, else the default one (built on first use)."""
+    from hcpcs.defaults import chosen_store_path, ensure_default_store
+    from hcpcs.store import Store
+
+    path, is_default = chosen_store_path(ctx.obj)
+    if is_default:
+        console = _stderr()
+        if console.is_terminal:
+            with console.status("Building the default store from the bundled releases...") as status:
+                ensure_default_store(lambda label: status.update(f"Loading bundled release {label}..."))
+        else:
+            ensure_default_store()
+    return Store(path, write=write)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Optional[Path],
+        typer.Option("--db", help="Store file to use (default: $HCPCS_DB, else the user data directory)."),
+    ] = None,
+) -> None:
+    """Options for every command."""
+    ctx.obj = db

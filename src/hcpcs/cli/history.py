@@ -1,0 +1,101 @@
+"""Commands over releases through time: diff, history."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from hcpcs.cli.app import (
+    TableCsvJson,
+    TableOrJson,
+    _open_store,
+    _print_table,
+    app,
+)
+from hcpcs.errors import UnknownCodeError
+
+
+def _write_csv(rows: list[dict], columns: list[str]) -> None:
+    import csv
+
+    writer = csv.DictWriter(sys.stdout, columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()})
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="The older release label (YYYY-MM).")],
+    new: Annotated[str, typer.Argument(help="The newer release label (YYYY-MM).")],
+    check_report: Annotated[
+        bool, typer.Option("--check-report", help="List where CMS's change report disagrees with the data.")
+    ] = False,
+    output_format: Annotated[TableCsvJson, typer.Option("--format", help="Output format.")] = TableCsvJson.table,
+) -> None:
+    """What changed between two releases, field by field."""
+    from hcpcs.history.diff import check_report as check
+
+    with _open_store(ctx) as store:
+        result = store.diff(old, new)
+        disagreements = check(store, result) if check_report else None
+    if disagreements is not None:
+        rows = [d.to_dict() for d in disagreements]
+        if output_format is TableCsvJson.json:
+            typer.echo(json.dumps({"from": result.old, "to": result.new, "disagreements": rows}, indent=2))
+        elif output_format is TableCsvJson.csv:
+            _write_csv(rows, ["code", "report_action", "report_action_code", "data"])
+        else:
+            _print_table(
+                f"{len(rows)} codes where the {result.new} change report and the data disagree",
+                ["code", "report says", "data shows"],
+                [[r["code"], r["report_action"] or "(not in the report)", r["data"]] for r in rows],
+            )
+        return
+    if output_format is TableCsvJson.json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif output_format is TableCsvJson.csv:
+        _write_csv(result.rows(), ["code", "change", "field", "old", "new"])
+    else:
+        rows = sorted(result.rows(), key=lambda r: (r["change"], r["code"]))
+        _print_table(
+            f"{result.old} -> {result.new}: {len(result.added)} added, {len(result.removed)} removed, "
+            f"{len(result.changed)} changed",
+            ["change", "code", "field", "old", "new"],
+            [[r["change"], r["code"], r["field"] or "", _shown(r["old"]), _shown(r["new"])] for r in rows],
+        )
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="A code (S9329) or modifier (LT), any case.")],
+    output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
+) -> None:
+    """A code's timeline: releases, field changes, termination, leaving the file, reuse."""
+    with _open_store(ctx) as store:
+        line = store.history(code)
+        chain = store.replacements(line.code)
+    if output_format is TableOrJson.json:
+        typer.echo(json.dumps({**line.to_dict(), "replacements": chain.to_dict()}, indent=2, ensure_ascii=False))
+        return
+    if not line.releases:
+        raise UnknownCodeError(line.code, "any stored release", [])
+    _print_table(
+        f"{line.code}: in {', '.join(line.releases)}; added {line.added_date}; "
+        f"terminated {line.termination_date or '-'}",
+        ["release", "event", "detail"],
+        [[e.release, e.kind, e.detail] for e in line.events],
+    )
+    if chain.replacements:
+        typer.echo(f"replaced by: {', '.join(chain.replacements)}" + (" (ambiguous)" if chain.ambiguous else ""))
