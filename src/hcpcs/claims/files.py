@@ -48,17 +48,39 @@ def read_lines(path: Path, file_format: str | None = None) -> pl.LazyFrame:
 
 
 def write_lines(frame: pl.DataFrame, path: Path | None, file_format: str | None) -> None:
-    """Write the checked lines to a file (format by extension or --format), or CSV to stdout."""
+    """Write checked lines held in memory (the Spark engine's result on one machine)."""
+    sink_lines(frame.lazy(), path, file_format)
+
+
+def sink_lines(lines: pl.LazyFrame, path: Path | None, file_format: str | None) -> None:
+    """Stream checked lines to a file (format by extension or --format), or to stdout (CSV or
+    JSON Lines), batch by batch and in order."""
     import sys
 
     if path is None:
         kind = file_format or "csv"
-        if kind == "csv":
-            sys.stdout.write(frame.write_csv())
-        elif kind == "jsonl":
-            sys.stdout.write(frame.write_ndjson())
-        else:
+        if kind == "parquet":
             raise InputError("--out", None, "parquet needs an --out file")
-        return
+        target = sys.stdout.buffer
+        sys.stdout.flush()
+    else:
+        kind, target = format_of(path, file_format), path
+    sink = {"csv": lines.sink_csv, "parquet": lines.sink_parquet, "jsonl": lines.sink_ndjson}[kind]
+    sink(target, engine="streaming")
+    if path is None:
+        target.flush()
+
+
+def line_count(path: Path, file_format: str | None = None) -> int:
+    """How many lines a claim file holds, for a progress bar (Parquet: from its metadata; text:
+    its newlines, so a quoted field spanning lines counts more than once)."""
+    import polars as pl
+
     kind = format_of(path, file_format)
-    {"csv": frame.write_csv, "parquet": frame.write_parquet, "jsonl": frame.write_ndjson}[kind](path)
+    if kind == "parquet":
+        return pl.scan_parquet(path).select(pl.len()).collect().item()
+    newlines = 0
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 24):
+            newlines += block.count(b"\n")
+    return max(newlines - (kind == "csv"), 0)

@@ -1,14 +1,21 @@
-"""The claim-line rules on polars: joins against the code table, so millions of lines are cheap."""
+"""The claim-line rules on polars, streaming: memory stays flat however many lines come in.
+
+A first pass over the input keeps only what needs the whole file: the few lines whose codes
+take part in a "do not use with" pair, and the most modifiers on a line. The second pass joins
+each line to the record that judges it (per code and release in effect, prepared beforehand)
+and writes the result batch by batch, in input order.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hcpcs.claims.codetable import code_frame
+from hcpcs.claims.judging import MATCHED, conflict_codes, judged_records, release_starts
 from hcpcs.claims.rules import (
     CODE_SHAPE,
     ERRORS,
-    LEVEL_I_MODIFIER,
     LEVEL_I_SHAPE,
     NOT_PAYABLE,
     REQUIRED_COLUMNS,
@@ -16,6 +23,8 @@ from hcpcs.claims.rules import (
 from hcpcs.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import polars as pl
 
     from hcpcs.store import Store
@@ -25,11 +34,6 @@ ENRICHMENT = (
     "pricing_indicators", "type_of_service", "category", "release",
 )  # fmt: skip
 OUTPUT = ("status", "issues", "replacement", *ENRICHMENT)
-#: Code-table columns a line takes from the record that judges it (besides its release).
-MATCHED = (
-    "added_date", "termination_date", "short_description", "long_description", "betos", "coverage",
-    "pricing_indicators", "type_of_service", "category", "noc", "replacement", "conflicts",
-)  # fmt: skip
 
 
 def check_columns(columns: list[str], source: str) -> None:
@@ -43,174 +47,251 @@ def check_columns(columns: list[str], source: str) -> None:
         raise InputError(source, None, f"column(s) {', '.join(clashing)} would be overwritten by the output")
 
 
-def judging_releases(table: pl.DataFrame) -> pl.DataFrame:
-    """For each code and each stored release as the one in effect on a date: the release whose
-    record judges the code (the latest up to it that holds the code, else the earliest later one)."""
-    import polars as pl
+@dataclass(frozen=True)
+class Grid:
+    """Per code and release in effect, the judging record's columns, laid out so that a line's
+    record is row `code number * releases + release number`: a gather instead of a join."""
 
-    labels = sorted(table.get_column("release").unique().to_list())
-    rows = {"code": [], "__in_effect": [], "__judged": []}
-    for code, held in table.group_by("code").agg(pl.col("release").unique().sort()).iter_rows():
-        for label in labels:
-            earlier = [release for release in held if release <= label]
-            rows["code"].append(code)
-            rows["__in_effect"].append(label)
-            rows["__judged"].append(earlier[-1] if earlier else held[0])
-    return pl.DataFrame(rows)
+    codes: list[str]  # sorted; a code's number is its place here
+    rows: pl.DataFrame
+    releases: int
 
+    @classmethod
+    def of(cls, judged: pl.DataFrame, releases: int) -> Grid:
+        rows = judged.sort("code", "__in_effect")
+        codes = rows.get_column("code").unique(maintain_order=True).to_list()
+        assert rows.height == len(codes) * releases, "every code has a record for every release in effect"
+        return cls(codes, rows.drop("code", "__in_effect"), releases)
 
-def _in_effect(table: pl.DataFrame, date: str) -> pl.Expr:
-    """The stored release in effect on the date (the earliest for dates before every release)."""
-    import polars as pl
+    def numbered(self, lines: pl.LazyFrame, key: str, number: str) -> pl.LazyFrame:
+        """The lines with the number of the code in column `key` (null for a code not held).
+        A join, not `replace_strict`: polars streams joins, and keeps the lines' order."""
+        import polars as pl
 
-    releases = table.select("release", "effective").unique().sort("effective")
-    index = pl.lit(releases.get_column("effective")).search_sorted(pl.col(date), side="right").cast(pl.Int64)
-    label = (
-        (index - 1).clip(0).replace_strict(list(range(releases.height)), releases.get_column("release"), default=None)
-    )
-    return pl.when(pl.col(date).is_not_null()).then(label).alias("__in_effect")
+        numbers = pl.LazyFrame({key: self.codes, number: range(len(self.codes))}, schema_overrides={number: pl.UInt32})
+        return lines.join(numbers, on=key, how="left", maintain_order="left")
 
+    def column(self, name: str, number: pl.Expr) -> pl.Expr:
+        """The judging record's column for the code number and the line's release in effect."""
+        import polars as pl
 
-def _as_of(lines: pl.LazyFrame, table: pl.DataFrame, key: str, date: str, keep: tuple[str, ...]) -> pl.LazyFrame:
-    """Each line with the record that judges it (hash joins: input order kept, nothing sorted)."""
-    import polars as pl
-
-    mapping = judging_releases(table).lazy().rename({"code": key})
-    records = table.lazy().select(pl.col("code").alias(key), pl.col("release").alias("__judged"), *keep)
-    judged = lines.with_columns(_in_effect(table, date))
-    judged = judged.join(mapping, on=[key, "__in_effect"], how="left", maintain_order="left")
-    judged = judged.join(records, on=[key, "__judged"], how="left", maintain_order="left")
-    return judged.drop("__in_effect").rename({"__judged": "release"})
+        return pl.lit(self.rows.get_column(name)).gather(number * self.releases + pl.col("__in_effect"))
 
 
-def _modifier_flags(lines: pl.LazyFrame, modifiers: pl.DataFrame) -> pl.LazyFrame:
-    import polars as pl
+@dataclass(frozen=True)
+class Tables:
+    """The code table prepared for the lines: small frames, built once per run."""
 
-    split = (
-        lines.select(
-            "__row",
-            "__dos",
-            pl.col("modifiers")
-            .cast(pl.String)
-            .fill_null("")
-            .str.to_uppercase()
-            .str.replace_all(r"[,;\s]+", " ")
-            .str.strip_chars()
-            .str.split(" ")
-            .alias("__modifier"),
-        )  # fmt: skip
-        .explode("__modifier")
-        .filter((pl.col("__modifier") != "") & ~pl.col("__modifier").str.contains(LEVEL_I_MODIFIER))
-    )
-    known = modifiers.get_column("code").unique().implode()
-    judged = _as_of(split, modifiers, "__modifier", "__dos", ("added_date", "termination_date"))
-    # Flags per modifier first (whole columns), then one `any` per line: cheap aggregations only.
-    judged = judged.with_columns(
-        (~pl.col("__modifier").is_in(known)).alias("__unknown_modifier"),
-        (
-            pl.col("added_date").is_not_null()
-            & ((pl.col("__dos") < pl.col("added_date")) | (pl.col("__dos") > pl.col("termination_date")))
+    starts: list[Any]  # the releases' effective dates, oldest first
+    procedures: Grid
+    modifiers: Grid
+    conflict_codes: list[str]
+
+    @classmethod
+    def of(cls, table: pl.DataFrame, codebook) -> Tables:
+        import polars as pl
+
+        starts = release_starts(table)
+        modifiers = judged_records(table, codebook, "modifier").select(
+            "code", "__in_effect", "added_date", "termination_date"
         )
-        .fill_null(False)
-        .alias("__terminated_modifier"),
-    )
-    return judged.group_by("__row").agg(pl.col("__unknown_modifier").any(), pl.col("__terminated_modifier").any())
+        # Two-digit modifiers are Level I: known to pass, never out of force.
+        level_i = pl.DataFrame({"code": [f"{n:02d}" for n in range(100)]}).join(
+            modifiers.select("__in_effect").unique(), how="cross"
+        )
+        return cls(
+            starts=[start for _, start in starts],
+            procedures=Grid.of(judged_records(table, codebook, "procedure"), len(starts)),
+            modifiers=Grid.of(pl.concat([modifiers, level_i], how="diagonal"), len(starts)),
+            conflict_codes=conflict_codes(table),
+        )
 
 
-def _conflicting_rows(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Rows on either side of a pair a long description forbids together (same claim, same date)."""
+def keyed(lines: pl.LazyFrame, tables: Tables) -> pl.LazyFrame:
+    """The lines with the keys the rules read: code, date of service, claim, and the number of
+    the release in effect on the date (the earliest for dates before all). Elementwise only."""
     import polars as pl
 
-    wanted = (
-        lines.filter(pl.col("conflicts").list.len() > 0)
-        .select("__row", "__claim", "__dos", pl.col("conflicts").alias("__other"))
-        .explode("__other")
+    dos = pl.col("__dos")
+    later = [dos >= pl.lit(start) for start in tables.starts[1:]]
+    in_effect = pl.sum_horizontal(later) if later else pl.lit(0)
+    return lines.with_columns(
+        pl.col("code").cast(pl.String).fill_null("").str.strip_chars().str.to_uppercase().alias("__code"),
+        pl.col("date_of_service").cast(pl.String).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+        .alias("__dos"),
+        pl.col("claim_id").cast(pl.String).alias("__claim"),
+    ).with_columns(pl.when(dos.is_not_null()).then(in_effect.cast(pl.UInt32)).alias("__in_effect"))  # fmt: skip
+
+
+def _modifier_list() -> pl.Expr:
+    import polars as pl
+
+    return pl.col("modifiers").cast(pl.String).fill_null("").str.to_uppercase().str.extract_all(r"[^,;\s]+")
+
+
+#: Separates the parts of a conflict key (claim, date, code).
+_KEY_SEPARATOR = "\x1f"
+
+
+def _conflict_key(code: str = "__code") -> pl.Expr:
+    import polars as pl
+
+    return pl.concat_str([pl.col("__claim"), pl.col("__dos").cast(pl.String), pl.col(code)], separator=_KEY_SEPARATOR)
+
+
+@dataclass(frozen=True)
+class FirstPass:
+    """What the second pass needs from the whole input."""
+
+    conflicts: list[str]  # conflict keys (claim, date, code) of every line in a forbidden pair
+    modifier_slots: int  # the most modifiers on one line
+
+
+def first_pass(lines: pl.LazyFrame, tables: Tables, engine: str = "streaming") -> FirstPass:
+    """Pairs a long description forbids together on one claim and date; the modifier count."""
+    import polars as pl
+
+    candidates, slots = pl.collect_all(
+        [
+            lines.filter(pl.col("__code").is_in(tables.conflict_codes))
+            .select("__claim", "__dos", "__code", "__in_effect")
+            .unique(),
+            lines.select(_modifier_list().list.len().max().fill_null(0)),
+        ],
+        engine=engine,
     )
-    others = lines.select(pl.col("__row").alias("__row_other"), "__claim", "__dos", pl.col("__code").alias("__other"))
-    pairs = wanted.join(others, on=["__claim", "__dos", "__other"], how="inner")
-    rows = pl.concat([pairs.select("__row"), pairs.select(pl.col("__row_other").alias("__row"))])
-    return rows.unique().with_columns(pl.lit(True).alias("__conflict"))
+    candidates = tables.procedures.numbered(candidates.lazy(), "__code", "__number").collect()
+    wanted = (
+        candidates.with_columns(tables.procedures.column("conflicts", pl.col("__number")).alias("__other"))
+        .explode("__other")
+        .drop_nulls("__other")
+    )
+    others = candidates.select("__claim", "__dos", pl.col("__code").alias("__other"))
+    pairs = wanted.join(others, on=["__claim", "__dos", "__other"])
+    keys = pl.concat([pairs.select(_conflict_key()), pairs.select(_conflict_key("__other"))]).to_series()
+    return FirstPass(sorted(set(keys.to_list())), int(slots.item()))
 
 
-def validate_lazy(lines: pl.LazyFrame, table: pl.DataFrame, codebook) -> pl.LazyFrame:
+def _modifier_checks(lines: pl.LazyFrame, tables: Tables, slots: int) -> tuple[pl.LazyFrame, pl.Expr, pl.Expr]:
+    """The lines with their modifiers numbered, one slot per modifier place; the unknown-modifier
+    and terminated-modifier conditions."""
+    import polars as pl
+
+    grid = tables.modifiers
+    lines = lines.with_columns(_modifier_list().alias("__modifiers"))
+    terminated = []
+    for slot in range(slots):
+        name, number = f"__modifier{slot}", pl.col(f"__modifier{slot}_number")
+        lines = grid.numbered(
+            lines.with_columns(pl.col("__modifiers").list.get(slot, null_on_oob=True).alias(name)),
+            name,
+            number.meta.output_name(),
+        )
+        added, ended = grid.column("added_date", number), grid.column("termination_date", number)
+        dos = pl.col("__dos")
+        terminated.append(added.is_not_null() & ((dos < added) | (dos > ended)))
+    unknown = pl.col("__modifiers").list.eval(~pl.element().is_in(grid.codes)).list.any()
+    return lines, unknown, pl.any_horizontal(terminated) if terminated else pl.lit(False)
+
+
+def validate_lazy(lines: pl.LazyFrame, tables: Tables, first: FirstPass) -> pl.LazyFrame:
     """Every input row, in input order, with status, issues, replacement and enrichment."""
     import polars as pl
 
     columns = lines.collect_schema().names()
-    lines = lines.with_row_index("__row").with_columns(
-        pl.col("code").cast(pl.String).fill_null("").str.strip_chars().str.to_uppercase().alias("__code"),
-        pl.col("date_of_service")
-        .cast(pl.String)
-        .str.strip_chars()
-        .str.to_date("%Y-%m-%d", strict=False)
-        .alias("__dos"),
-        pl.col("claim_id").cast(pl.String).alias("__claim"),
+    number = pl.col("__number")
+    judged = tables.procedures.numbered(keyed(lines, tables), "__code", "__number").with_columns(
+        tables.procedures.column(name, number).alias(name) for name in ("release", *MATCHED) if name != "conflicts"
     )
-    procedures = table.filter(pl.col("kind") == "procedure")
-    known_codes = procedures.get_column("code").unique().implode()
-    judged = _as_of(lines, procedures, "__code", "__dos", MATCHED)
-    modifier_flags = _modifier_flags(lines, table.filter(pl.col("kind") == "modifier"))
-    # Collected once: the conflict self-join reads it twice and would otherwise redo the joins.
-    judged = judged.join(modifier_flags, on="__row", how="left", maintain_order="left").collect().lazy()
-    judged = judged.join(_conflicting_rows(judged), on="__row", how="left", maintain_order="left")
+    judged, unknown_modifier, terminated_modifier = _modifier_checks(judged, tables, first.modifier_slots)
+    conflict = _conflict_key().is_in(first.conflicts) if first.conflicts else pl.lit(False)
     level_i = pl.col("__code").str.contains(LEVEL_I_SHAPE)
     malformed = ~pl.col("__code").str.contains(CODE_SHAPE)
     matched = pl.col("release").is_not_null()
-    checks = [
-        ("malformed_code", malformed),
-        ("unknown_code", ~malformed & ~level_i & ~pl.col("__code").is_in(known_codes)),
-        ("not_yet_effective", matched & (pl.col("__dos") < pl.col("added_date"))),
-        ("terminated", matched & (pl.col("__dos") > pl.col("termination_date"))),
-        ("bad_date", pl.col("__dos").is_null()),
-        ("unknown_modifier", pl.col("__unknown_modifier")),
-        ("terminated_modifier", pl.col("__terminated_modifier")),
-        ("conflicting_codes", pl.col("__conflict")),
-        ("medicare_not_payable", matched & pl.col("coverage").is_in(list(NOT_PAYABLE))),
-        ("noc_requires_description", matched & pl.col("noc")),
-        ("level_i_not_checked", level_i),
-    ]
-    # Issue codes in alphabetical order, so the joined string comes out sorted.
-    checks.sort(key=lambda check: check[0])
-    flags = {name: condition.fill_null(False) for name, condition in checks}
-    issues = pl.concat_str(
-        [pl.when(flag).then(pl.lit(f"{name};")).otherwise(pl.lit("")) for name, flag in flags.items()]
-    ).str.strip_suffix(";")
-    is_error = pl.any_horizontal([flags[name] for name in ERRORS])
-    is_warning = pl.any_horizontal([flag for name, flag in flags.items() if name not in ERRORS])
-    betos = codebook.values("betos")
-    coverage = codebook.values("coverage")
-    result = judged.with_columns(
-        issues.alias("issues"),
-        pl.when(is_error).then(pl.lit("error")).when(is_warning).then(pl.lit("warning"))
-        .otherwise(pl.lit("ok")).alias("status"),
-        pl.when(pl.col("__dos") > pl.col("termination_date")).then(pl.col("replacement")).otherwise(pl.lit(""))
-        .fill_null("").alias("replacement"),
-        pl.col("betos").replace_strict(betos, default=None, return_dtype=pl.String).alias("betos_description"),
-        pl.col("coverage").replace_strict(coverage, default=None, return_dtype=pl.String).alias("coverage_description"),
-    )  # fmt: skip
-    return result.select(*columns, *OUTPUT)
+    ended = pl.col("__dos") > pl.col("termination_date")
+    checks = {
+        "malformed_code": malformed,
+        "unknown_code": ~malformed & ~level_i & number.is_null(),
+        "not_yet_effective": matched & (pl.col("__dos") < pl.col("added_date")),
+        "terminated": matched & ended,
+        "bad_date": pl.col("__dos").is_null(),
+        "unknown_modifier": unknown_modifier,
+        "terminated_modifier": terminated_modifier,
+        "conflicting_codes": conflict,
+        "medicare_not_payable": matched & pl.col("coverage").is_in(list(NOT_PAYABLE)),
+        "noc_requires_description": matched & pl.col("noc"),
+        "level_i_not_checked": level_i,
+    }
+    # Each line's issues as a bit mask; the issue string and the status of every mask are
+    # worked out once, and each line picks its own by index.
+    names = sorted(checks)
+    mask = pl.sum_horizontal(
+        checks[name].fill_null(False).cast(pl.UInt16) * (1 << bit) for bit, name in enumerate(names)
+    )
+    combinations = [[name for bit, name in enumerate(names) if number >> bit & 1] for number in range(1 << len(names))]
+    issues = pl.Series([";".join(found) for found in combinations])
+    statuses = pl.Series([_status(found) for found in combinations])
+    return judged.with_columns(mask.alias("__mask")).select(
+        *columns,
+        pl.lit(statuses).gather(pl.col("__mask")).alias("status"),
+        pl.lit(issues).gather(pl.col("__mask")).alias("issues"),
+        pl.when(ended).then(pl.col("replacement")).otherwise(pl.lit("")).fill_null("").alias("replacement"),
+        *ENRICHMENT,
+    )
 
 
-def validate_file(store: Store, path, out=None, file_format: str | None = None, out_format: str | None = None,
-                  release: str | None = None) -> pl.DataFrame:  # fmt: skip
-    """Read a claim file, check every line, write the result; returns the checked frame."""
+def _status(issues: list[str]) -> str:
+    if any(issue in ERRORS for issue in issues):
+        return "error"
+    return "warning" if issues else "ok"
+
+
+def checked_lines(lines: pl.LazyFrame, store: Store, release: str | None = None,
+                  engine: str = "streaming") -> pl.LazyFrame:  # fmt: skip
+    """The lazy plan of the checked lines (runs the first pass now)."""
+    tables = Tables.of(code_frame(store, release), store.codebook)
+    return validate_lazy(lines, tables, first_pass(keyed(lines, tables), tables, engine))
+
+
+def _polars_problem(source: str, error: Exception) -> InputError:
+    return InputError(source, None, f"cannot read the lines ({str(error).splitlines()[0][:120]})")
+
+
+def validate_file(
+    store: Store,
+    path,
+    out=None,
+    file_format: str | None = None,
+    out_format: str | None = None,
+    release: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Read a claim file, check every line, stream the result out; returns the count per status.
+    `progress`, if given, is called with the number of lines of each batch written."""
     from pathlib import Path
 
-    from hcpcs.claims.files import read_lines, write_lines
+    import polars as pl
+
+    from hcpcs.claims.files import read_lines, sink_lines
 
     path = Path(path)
     lines = read_lines(path, file_format)
     check_columns(lines.collect_schema().names(), path.name)
-    try:
-        result = validate_lazy(lines, code_frame(store, release), store.codebook).collect()
-    except Exception as error:  # polars reports bad bytes and shapes only when it reads them
-        import polars as pl
+    counts = dict.fromkeys(("ok", "warning", "error"), 0)
 
-        if not isinstance(error, pl.exceptions.PolarsError):
-            raise
-        raise InputError(path.name, None, f"cannot read the lines ({str(error).splitlines()[0][:120]})") from None
-    write_lines(result, Path(out) if out else None, out_format)
-    return result
+    def tally(batch: pl.DataFrame) -> pl.DataFrame:
+        for status, count in batch.get_column("status").value_counts().iter_rows():
+            counts[status] += count
+        if progress:
+            progress(batch.height)
+        return batch
+
+    try:
+        checked = checked_lines(lines, store, release).map_batches(tally, streamable=True)
+        sink_lines(checked, Path(out) if out else None, out_format)
+    except pl.exceptions.PolarsError as error:  # polars reports bad bytes and shapes only when it reads them
+        raise _polars_problem(path.name, error) from None
+    return counts
 
 
 def validate_frame(frame: Any, store: Store | None = None, release: str | None = None) -> Any:
@@ -225,7 +306,7 @@ def validate_frame(frame: Any, store: Store | None = None, release: str | None =
     check_columns(lazy.collect_schema().names(), "frame")
     opened = store or hcpcs.open()
     try:
-        result = validate_lazy(lazy, code_frame(opened, release), opened.codebook).collect()
+        result = checked_lines(lazy, opened, release).collect(engine="streaming")
     finally:
         if store is None:
             opened.close()

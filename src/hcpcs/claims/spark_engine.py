@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hcpcs.claims.codetable import COLUMNS, code_frame
-from hcpcs.claims.polars_engine import MATCHED, OUTPUT, check_columns, judging_releases
+from hcpcs.claims.codetable import code_frame
+from hcpcs.claims.judging import MATCHED, judged_records, release_starts
+from hcpcs.claims.polars_engine import ENRICHMENT, OUTPUT, check_columns
 from hcpcs.claims.rules import CODE_SHAPE, ERRORS, LEVEL_I_MODIFIER, LEVEL_I_SHAPE, NOT_PAYABLE
 
 if TYPE_CHECKING:
@@ -28,20 +29,22 @@ def spark_session(master: str = "local[*]") -> SparkSession:
 
 
 def _tables(spark: SparkSession, store: Store, release: str | None):
+    """The judged records of procedures and modifiers as Spark frames, and the release starts."""
     from pyspark.sql import types as T
 
     table = code_frame(store, release)
     string = T.StringType()
-    fields = {name: string for name in COLUMNS} | {
-        "effective": T.DateType(), "added_date": T.DateType(), "termination_date": T.DateType(),
-        "noc": T.BooleanType(), "conflicts": T.ArrayType(string),
+    types = {
+        "added_date": T.DateType(), "termination_date": T.DateType(), "noc": T.BooleanType(),
+        "conflicts": T.ArrayType(string),
     }  # fmt: skip
-    schema = T.StructType([T.StructField(name, fields[name]) for name in table.columns])
-    codes = spark.createDataFrame(table.rows(), schema)
-    mapping = judging_releases(table)
-    mapping_schema = T.StructType([T.StructField(name, string) for name in mapping.columns])
-    releases = table.select("release", "effective").unique().sort("effective").rows()
-    return codes, spark.createDataFrame(mapping.rows(), mapping_schema), releases
+
+    def frame(kind: str):
+        judged = judged_records(table, store.codebook, kind)
+        schema = T.StructType([T.StructField(name, types.get(name, string)) for name in judged.columns])
+        return spark.createDataFrame(judged.rows(), schema)
+
+    return frame("procedure"), frame("modifier"), release_starts(table)
 
 
 def _in_effect(releases: list[tuple[str, Any]], date):
@@ -54,23 +57,14 @@ def _in_effect(releases: list[tuple[str, Any]], date):
     return F.when(date.isNotNull(), label)
 
 
-def _judge(lines: DataFrame, codes: DataFrame, mapping: DataFrame, releases, key: str, keep: list[str]) -> DataFrame:
+def _judge(lines: DataFrame, judged: DataFrame, releases, key: str, keep: list[str]) -> DataFrame:
+    """Each line with the columns of the record that judges its code in column `key`."""
     from pyspark.sql import functions as F
 
-    judged = lines.withColumn("__in_effect", _in_effect(releases, F.col("__dos")))
-    pick = mapping.withColumnRenamed("code", "__m_code").withColumnRenamed("__in_effect", "__m_in_effect")
-    judged = judged.join(
-        F.broadcast(pick),
-        (judged[key] == pick["__m_code"]) & (judged["__in_effect"] == pick["__m_in_effect"]),
-        "left",
-    ).drop("__m_code", "__m_in_effect", "__in_effect")
-    records = codes.select(F.col("code").alias("__r_code"), F.col("release").alias("__r_release"), *keep)
-    judged = judged.join(
-        F.broadcast(records),
-        (judged[key] == records["__r_code"]) & (judged["__judged"] == records["__r_release"]),
-        "left",
-    )
-    return judged.drop("__r_code", "__r_release").withColumnRenamed("__judged", "release")
+    lines = lines.withColumn("__in_effect", _in_effect(releases, F.col("__dos")))
+    records = judged.select(F.col("code").alias("__j_code"), F.col("__in_effect").alias("__j_in_effect"), *keep)
+    condition = (lines[key] == records["__j_code"]) & (lines["__in_effect"] == records["__j_in_effect"])
+    return lines.join(F.broadcast(records), condition, "left").drop("__j_code", "__j_in_effect", "__in_effect")
 
 
 def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -> DataFrame:
@@ -80,7 +74,7 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
     spark = lines.sparkSession
     columns = lines.columns
     check_columns(columns, "frame")
-    codes, mapping, releases = _tables(spark, store, release)
+    procedures, modifiers, releases = _tables(spark, store, release)
     lines = lines.withColumn("__row", F.monotonically_increasing_id()).select(
         *columns,
         "__row",
@@ -88,10 +82,8 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
         F.try_to_date(F.trim(F.col("date_of_service").cast("string")), "yyyy-MM-dd").alias("__dos"),
         F.col("claim_id").cast("string").alias("__claim"),
     )
-    procedures = codes.filter(F.col("kind") == "procedure")
-    judged = _judge(lines, procedures, mapping, releases, "__code", list(MATCHED))
+    judged = _judge(lines, procedures, releases, "__code", ["release", *MATCHED])
 
-    modifier_codes = codes.filter(F.col("kind") == "modifier")
     split = lines.select(
         "__row",
         "__dos",
@@ -100,8 +92,8 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
                                             r"[,;\s]+", " ")), " ")
         ).alias("__modifier"),
     ).filter((F.col("__modifier") != "") & ~F.col("__modifier").rlike(LEVEL_I_MODIFIER))  # fmt: skip
-    known = modifier_codes.select(F.col("code").alias("__known")).distinct()
-    flagged = _judge(split, modifier_codes, mapping, releases, "__modifier", ["added_date", "termination_date"])
+    known = modifiers.select(F.col("code").alias("__known")).distinct()
+    flagged = _judge(split, modifiers, releases, "__modifier", ["added_date", "termination_date"])
     flagged = flagged.join(F.broadcast(known), flagged["__modifier"] == known["__known"], "left")
     modifier_flags = flagged.groupBy("__row").agg(
         F.max(F.col("__known").isNull()).alias("__unknown_modifier"),
@@ -142,12 +134,6 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
     flags = {name: F.coalesce(condition, F.lit(False)) for name, condition in sorted(checks.items())}
     is_error = F.greatest(*[flags[name] for name in ERRORS])
     is_warning = F.greatest(*[flag for name, flag in flags.items() if name not in ERRORS])
-    codebook = store.codebook
-
-    def described(column: str, table: str):
-        pairs = [F.lit(part) for item in codebook.values(table).items() for part in item]
-        return F.create_map(*pairs)[F.col(column)]
-
     result = judged.select(
         *columns,
         "__row",
@@ -156,19 +142,26 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
         F.when(F.col("__dos") > F.col("termination_date"), F.col("replacement"))
         .otherwise(F.lit(""))
         .alias("replacement"),
-        "short_description", "long_description", "betos",
-        described("betos", "betos").alias("betos_description"),
-        "coverage",
-        described("coverage", "coverage").alias("coverage_description"),
-        "pricing_indicators", "type_of_service", "category", "release",
-    )  # fmt: skip
+        *ENRICHMENT,
+    )
     return result.orderBy("__row").select(*columns, *OUTPUT)
 
 
+def read_spark(spark: SparkSession, path: str, kind: str) -> DataFrame:
+    """Claim lines as Spark reads them (any path Spark can read: a file, a directory, hdfs://...)."""
+    reader = spark.read
+    if kind == "csv":
+        # Spark reads an empty CSV field as null, polars as "": read it as the polars engine does.
+        return reader.option("header", True).option("inferSchema", False).csv(path).fillna("")
+    return reader.parquet(path) if kind == "parquet" else reader.json(path)
+
+
 def validate_file_spark(store: Store, path, out=None, out_format: str | None = None, release: str | None = None,
-                        master: str = "local[*]"):  # fmt: skip
-    """`hcpcs validate --engine spark`: Spark reads the file and runs the rules; the checked
-    lines are written like the polars engine writes them (one file)."""
+                        master: str = "local[*]") -> dict[str, int]:  # fmt: skip
+    """`hcpcs validate --engine spark`: Spark reads the lines, runs the rules and writes the
+    checked lines itself, as a directory of part files in input order (Spark's own output,
+    so nothing passes through this machine). Without `out` the lines come back as CSV or JSON
+    Lines on stdout. Returns the count per status."""
     from pathlib import Path
 
     import polars as pl
@@ -176,21 +169,24 @@ def validate_file_spark(store: Store, path, out=None, out_format: str | None = N
     from hcpcs.claims.files import format_of, write_lines
     from hcpcs.errors import InputError
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(str(path), None, "no such file")
+    source = Path(path)
+    if not source.exists():
+        raise InputError(str(source), None, "no such file")
+    target = Path(out) if out is not None else None
+    if target is not None and target.exists():
+        raise InputError(str(target), None, "already exists (Spark writes a new directory of part files)")
     spark = spark_session(master)
-    kind = format_of(path, None)
-    reader = spark.read
-    if kind == "csv":
-        # Spark reads an empty CSV field as null, polars as "": read it as the polars engine does.
-        lines = reader.option("header", True).option("inferSchema", False).csv(str(path)).fillna("")
-    elif kind == "parquet":
-        lines = reader.parquet(str(path))
-    else:
-        lines = reader.json(str(path))
-    check_columns(lines.columns, path.name)
+    lines = read_spark(spark, str(source), format_of(source, None))
+    check_columns(lines.columns, source.name)
     checked = validate_spark(lines, store, release)
-    result = pl.DataFrame([row.asDict() for row in checked.collect()], schema=checked.columns, orient="row")
-    write_lines(result, Path(out) if out else None, out_format)
-    return result
+    if target is None:
+        rows = [row.asDict() for row in checked.collect()]
+        result = pl.DataFrame(rows, schema=checked.columns, orient="row")
+        write_lines(result, None, out_format)
+        counted = result.get_column("status").value_counts().rows()
+    else:
+        kind = format_of(target, out_format)
+        writer = checked.write
+        {"csv": writer.option("header", True).csv, "parquet": writer.parquet, "jsonl": writer.json}[kind](str(target))
+        counted = [tuple(row) for row in read_spark(spark, str(target), kind).groupBy("status").count().collect()]
+    return dict.fromkeys(("ok", "warning", "error"), 0) | dict(counted)
