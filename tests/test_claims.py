@@ -77,6 +77,8 @@ def test_modifiers_on_the_date_of_service(store):
     assert store.check_line("E0431", "2020-05-01", "GD")["issues"] == "terminated_modifier"
     assert store.check_line("E0431", "2020-05-01", "zq, 59")["issues"] == "unknown_modifier"
     assert store.check_line("E0431", "2020-05-01", "QJ;RR")["status"] == "ok"
+    # Every modifier place is checked, not only the first four.
+    assert store.check_line("E0431", "2020-05-01", "QJ RR LT RT GD")["issues"] == "terminated_modifier"
 
 
 def test_pandas_in_pandas_out(store):
@@ -143,3 +145,34 @@ def test_huge_field_and_mixed_encodings(tmp_path, full_store):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["status"] for row in rows] == ["ok", "ok", "ok"]
     assert len(rows[0]["comment"]) == 1_000_000
+
+
+def test_streams_a_large_file_in_order_and_finds_pairs_far_apart(tmp_path, full_store, store):
+    """Lines go through in batches; a forbidden pair split between the file's first and last
+    lines is still found, and the output keeps the input order."""
+    codes = [code for code in store.codes("2020-10") if len(code) == 5 and code[0] in "AEJ"]
+    count = 200_000
+    lines = pl.DataFrame(
+        {
+            "claim_id": [str(n // 4) for n in range(count)],
+            "line": [str(n) for n in range(count)],
+            "code": [codes[n % len(codes)] for n in range(count)],
+            "modifiers": ["" for _ in range(count)],
+            "date_of_service": ["2020-11-02" for _ in range(count)],
+        }
+    )
+    lines = lines.with_columns(
+        pl.when(pl.col("line").is_in(["0", str(count - 1)])).then(pl.lit("pair")).otherwise("claim_id")
+        .alias("claim_id"),
+        pl.when(pl.col("line") == "0").then(pl.lit("S9329"))
+        .when(pl.col("line") == str(count - 1)).then(pl.lit("S9330"))
+        .otherwise("code").alias("code"),
+    )  # fmt: skip
+    source, out = tmp_path / "many.csv", tmp_path / "checked.csv"
+    lines.write_csv(source)
+    result = run_cli("--db", str(full_store), "validate", str(source), "--out", str(out))
+    assert result.returncode in (0, 1), result.stderr
+    checked = pl.read_csv(out, infer_schema=False)
+    assert checked["line"].to_list() == lines["line"].to_list()
+    flagged = checked.filter(pl.col("issues").str.contains("conflicting_codes"))
+    assert flagged["line"].to_list() == ["0", str(count - 1)]
