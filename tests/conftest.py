@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,65 @@ def store_2020(tmp_path) -> Path:
     with Store(path, write=True) as store:
         store.load([ZIP_2020])
     return path
+
+
+@pytest.fixture
+def browser():
+    """Real headless Chromium (Debian's), driven by Playwright."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )  # fmt: skip
+        yield launched
+        launched.close()
+
+
+class _Cells(HTMLParser):
+    """The text of every cell of the fields and summary tables, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.table: str | None = None
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        classes = dict(attrs).get("class") or ""
+        if tag == "table" and classes in ("fields", "summary"):
+            self.table = classes
+        elif tag == "tr" and self.table:
+            self.rows.append([])
+        elif tag == "td" and self.table:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.table = None
+        elif tag == "td" and self.cell is not None:
+            self.rows[-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def cells(html: str) -> list[list[str]]:
+    parser = _Cells()
+    parser.feed(html)
+    return [row for row in parser.rows if row]
+
+
+@pytest.fixture(scope="session")
+def site(full_store, tmp_path_factory):
+    """The static site of release 2020-10, exported by the real CLI."""
+    out = tmp_path_factory.mktemp("site") / "hcpcs-site"
+    result = run_cli("--db", str(full_store), "export", "--format", "site", "--release", "2020-10", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -220,27 +219,24 @@ def test_schemathesis_finds_no_server_error(server):
     assert "passed" in result.stdout
 
 
-def test_browser_types_picks_a_suggestion_and_sees_the_code_page(server):
+def test_browser_types_picks_a_suggestion_and_sees_the_code_page(server, browser):
     """Real headless Chromium (Debian's) driven by Playwright."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        page = browser.new_page()
-        page.goto(f"{server}/")
-        page.fill("#q", "oxygen concentr")
-        page.wait_for_selector("#suggestions a", timeout=10_000)
-        page.locator("#suggestions a", has_text="E1390").first.click()
-        page.wait_for_url("**/codes/E1390")
-        assert page.locator("h1").inner_text().startswith("E1390")
-        rows = page.locator("table.fields tr[data-field='coverage'] td")
-        assert rows.nth(0).inner_text() == "Coverage Code"
-        page.goto(f"{server}/search?q=o2+tank")
-        assert page.locator("table.results a", has_text="E0431").count() == 1
-        browser.close()
+    page = browser.new_page()
+    page.goto(f"{server}/")
+    page.fill("#q", "oxygen concentr")
+    page.wait_for_selector("#suggestions a", timeout=10_000)
+    page.locator("#suggestions a", has_text="E1390").first.click()
+    page.wait_for_url("**/codes/E1390")
+    assert page.locator("h1").inner_text().startswith("E1390")
+    rows = page.locator("table.fields tr[data-field='coverage'] td")
+    assert rows.nth(0).inner_text() == "Coverage Code"
+    page.goto(f"{server}/search?q=o2+tank")
+    assert page.locator("table.results a", has_text="E0431").count() == 1
+
+
+@pytest.mark.parametrize("code", ["S9329", "A4466", "E1390", "RR"])
+def test_static_site_pages_match_the_server_pages(client, site, code):
+    from conftest import cells
+
+    served = cells(client.get(f"/codes/{code}").text)
+    assert served and cells((site / "codes" / f"{code}.html").read_text(encoding="utf-8")) == served

@@ -68,7 +68,8 @@ def _stored_hashes(connection: sqlite3.Connection) -> dict[str, set[str]]:
     return stored
 
 
-def _delete_release(connection: sqlite3.Connection, label: str) -> None:
+def delete_release(connection: sqlite3.Connection, label: str) -> None:
+    """Remove a release and everything stored with it (its index entries too)."""
     # External-content FTS rows must be removed with the values they were indexed with.
     connection.execute(
         f"INSERT INTO codes_fts(codes_fts, rowid, {_FTS_COLUMNS}) "
@@ -147,7 +148,7 @@ def _store_one(connection: sqlite3.Connection, data: ReleaseData, replace: bool)
     connection.execute("BEGIN IMMEDIATE")
     try:
         if exists:
-            _delete_release(connection, data.label)
+            delete_release(connection, data.label)
         procedures, modifiers = _insert_release(connection, data)
         connection.execute("COMMIT")
     except BaseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,8 @@ if TYPE_CHECKING:
     import polars as pl
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+#: Bytes of CSV parsed at a time: small enough that memory stays flat however large the file.
+CSV_BLOCK = 1 << 22
 
 
 def format_of(path: Path, given: str | None) -> str:
@@ -36,7 +39,7 @@ def read_lines(path: Path, file_format: str | None = None) -> pl.LazyFrame:
     kind = format_of(path, file_format)
     try:
         if kind == "csv":
-            frame = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy")
+            frame = scan_csv_blocks(path)
         elif kind == "parquet":
             frame = pl.scan_parquet(path)
         else:
@@ -45,6 +48,74 @@ def read_lines(path: Path, file_format: str | None = None) -> pl.LazyFrame:
     except (pl.exceptions.PolarsError, OSError, ValueError) as error:
         raise InputError(path.name, None, f"not a readable {kind} file ({str(error).splitlines()[0][:120]})") from None
     return frame
+
+
+def _record_end(piece: bytes) -> int:
+    """Where the last whole record of a CSV piece ends: the last newline with an even number of
+    quote characters before it (RFC 4180: one inside a quoted field has an odd number); -1 if none."""
+    end = piece.rfind(b"\n")
+    if b'"' in piece:
+        quotes = piece.count(b'"')
+        while end != -1 and (quotes - piece.count(b'"', end + 1)) % 2:
+            end = piece.rfind(b"\n", 0, end)
+    return end
+
+
+def csv_blocks(path: Path, size: int = CSV_BLOCK) -> Iterator[bytes]:
+    """The file in pieces of about `size` bytes, each ending at a record boundary (a record
+    longer than `size` makes a longer piece). Read through a memory map whose pages are handed
+    back once read, so neither the heap nor the resident set grows with the file."""
+    import mmap
+
+    if path.stat().st_size == 0:
+        return
+    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        start, reach, released, length = 0, size, 0, len(view)
+        while start < length:
+            stop = min(start + reach, length)
+            piece = view[start:stop]
+            end = len(piece) - 1 if stop == length else _record_end(piece)
+            if end == -1:
+                reach *= 2  # no record ends in this piece: take a longer one
+                continue
+            yield piece[: end + 1] if end + 1 < len(piece) else piece
+            start, reach = start + end + 1, size
+            done = start - start % mmap.PAGESIZE
+            if hasattr(view, "madvise") and done > released:
+                view.madvise(mmap.MADV_DONTNEED, released, done - released)
+                released = done
+
+
+def scan_csv_blocks(path: Path) -> pl.LazyFrame:
+    """A CSV file as a lazy frame of text columns, parsed block by block as the query pulls.
+    (polars' own scan_csv holds the whole file in memory; this keeps to a few blocks.)"""
+    import polars as pl
+    from polars.io.plugins import register_io_source
+
+    with path.open("rb") as stream:
+        header = stream.readline()
+    names = pl.read_csv(header, infer_schema=False, encoding="utf8-lossy").columns
+    schema = dict.fromkeys(names, pl.String)
+
+    def source(with_columns, predicate, n_rows, batch_size) -> Iterator[pl.DataFrame]:
+        wanted = list(with_columns) if with_columns is not None else names
+        places = sorted(names.index(name) for name in wanted)  # only these columns are parsed
+        left = n_rows
+        for number, block in enumerate(csv_blocks(path)):
+            frame = pl.read_csv(
+                block, has_header=number == 0, columns=places, infer_schema=False, encoding="utf8-lossy"
+            )
+            frame.columns = [names[place] for place in places]
+            frame = frame.select(wanted)
+            if predicate is not None:
+                frame = frame.filter(predicate)
+            if left is not None:
+                frame, left = frame.head(left), left - min(left, frame.height)
+            yield frame
+            if left == 0:
+                return
+
+    return register_io_source(source, schema=schema)
 
 
 def write_lines(frame: pl.DataFrame, path: Path | None, file_format: str | None) -> None:

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from hcpcs.cli.app import (
-    _open_store,
-    app,
-)
-from hcpcs.errors import HcpcsError
+from hcpcs.cli.app import _open_store, app
+from hcpcs.errors import InputError
 
 
 class ExportFormat(StrEnum):
     jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+    sqlite = "sqlite"
+    fhir = "fhir"
+    site = "site"
 
 
 @app.command()
@@ -25,23 +25,21 @@ def export(
     ctx: typer.Context,
     output_format: Annotated[ExportFormat, typer.Option("--format", help="Export format.")] = ExportFormat.jsonl,
     release: Annotated[Optional[str], typer.Option(help="Release label YYYY-MM (default: the latest).")] = None,
-    out: Annotated[str, typer.Option("--out", help="Output file, or - for standard output.")] = "-",
+    all_releases: Annotated[bool, typer.Option("--all-releases", help="Every stored release (not for site).")] = False,
+    out: Annotated[
+        str, typer.Option("--out", help="Output file (a directory for site), or - for standard output.")
+    ] = "-",
+    with_meanings: Annotated[
+        bool, typer.Option("--with-meanings", help="CSV, JSONL, Parquet: add <field>_meaning columns.")
+    ] = False,
 ) -> None:
-    """Export a release's canonical records."""
-    from hcpcs.export.jsonl import write_jsonl
+    """Export releases: JSON Lines, CSV, Parquet, a SQLite database, a FHIR Bundle, a static site."""
+    from hcpcs.export import export as write
 
+    if all_releases and release:
+        raise InputError("--release", None, "give --release or --all-releases, not both")
     with _open_store(ctx) as store:
-        label = store.resolve_release(release)
-        if out == "-":
-            write_jsonl(store, label, sys.stdout)
-            return
-        target = Path(out)
-        temporary = target.with_name(f".{target.name}.partial")
-        try:
-            with temporary.open("w", encoding="utf-8", newline="\n") as stream:
-                count = write_jsonl(store, label, stream)
-            temporary.replace(target)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            raise HcpcsError(f"{out}: cannot write ({error.strerror})") from None
-    typer.echo(f"{label}: {count} records written to {out}", err=True)
+        labels = store.release_labels() if all_releases else [store.resolve_release(release)]
+        count = write(store, output_format.value, labels, out, with_meanings)
+    what = "pages" if output_format is ExportFormat.site else "records"
+    typer.echo(f"{', '.join(labels)}: {count} {what} written to {out}", err=True)

@@ -11,10 +11,9 @@ from fastapi.responses import JSONResponse
 from hcpcs import __version__
 from hcpcs.errors import HcpcsError, UnknownReleaseError
 from hcpcs.store import Store
+from hcpcs.terminology import SYSTEM, SYSTEM_HTTPS, code_system
 from hcpcs.web.deps import store
 
-SYSTEM = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
-SYSTEM_HTTPS = SYSTEM.replace("http://", "https://", 1)
 IMPLICIT_VALUE_SET = f"{SYSTEM}?vs"
 FHIR_JSON = "application/fhir+json"
 MAX_EXPANSION = 1000
@@ -77,25 +76,6 @@ def canonical(system: str | None) -> str:
 
 def _release(db: Store, version: str | None) -> str:
     return db.resolve_release(version or None)
-
-
-def code_system(db: Store, label: str, summary: bool = True) -> dict[str, Any]:
-    """The CodeSystem resource of one release (summary: no concepts)."""
-    info = next(r for r in db.releases() if r.release == label)
-    return {
-        "resourceType": "CodeSystem",
-        "id": f"hcpcs-{label}",
-        "url": SYSTEM,
-        "version": label,
-        "name": "HCPCSLevelII",
-        "title": f"HCPCS Level II, release {label}",
-        "status": "active",
-        "date": info.effective_date,
-        "publisher": "Centers for Medicare & Medicaid Services (CMS)",
-        "content": "not-present" if summary else "complete",
-        "count": info.procedures + info.modifiers,
-        "caseSensitive": True,
-    }
 
 
 @router.get("/metadata")

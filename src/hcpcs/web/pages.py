@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse
 
 from hcpcs import __version__
 from hcpcs.errors import UnknownReleaseError
-from hcpcs.render import summary_rows
 from hcpcs.render.html import environment
+from hcpcs.render.pages import ServerUrls, code_page_context, section_codes, section_key
 from hcpcs.store import Store
 from hcpcs.web.app import MAX_PAGE_SIZE, MAX_QUERY_LENGTH
 from hcpcs.web.deps import date_or_none, store
@@ -19,12 +19,12 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
 
 
+URLS = ServerUrls()
+
+
 def render(template: str, **context) -> HTMLResponse:
+    context.setdefault("urls", URLS)
     return HTMLResponse(environment().get_template(template).render(version=__version__, **context))
-
-
-def _section_id(section) -> str:
-    return f"{section.first}-{section.last}"
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -52,21 +52,7 @@ async def code_page(
     db: Store = Depends(store),
 ) -> HTMLResponse:
     page = db.lookup(code, release, on=date_or_none(on, "on"))
-    section = next((s for s in db.codebook.sections if s.name == page.category), None)
-    links = {f"Cross reference {r.code}": f"/codes/{r.code}" for r in page.references}
-    links["Release"] = f"/releases#{page.release}"
-    if section:
-        links["Category"] = f"/categories/{_section_id(section)}"
-    if page.replaced_by:
-        links["Replaced by"] = f"/codes/{page.replaced_by[0]}"
-    return render(
-        "code_page.html",
-        code=page,
-        summary=summary_rows(page),
-        links=links,
-        category_link=links.get("Category"),
-        query="",
-    )
+    return render("code_page.html", **code_page_context(db, page, URLS))
 
 
 @router.get("/codes/{code}/history", response_class=HTMLResponse)
@@ -92,10 +78,15 @@ async def diff_page(old: str, new: str, db: Store = Depends(store)) -> HTMLRespo
 @router.get("/categories/{section_id}", response_class=HTMLResponse)
 async def category_page(section_id: str, db: Store = Depends(store)) -> HTMLResponse:
     book = db.codebook
-    section = next((s for s in book.sections if _section_id(s) == section_id.upper()), None)
+    section = next((s for s in book.sections if section_key(s) == section_id.upper()), None)
     if section is None:
         raise UnknownReleaseError(f"no section {section_id!r} (see the home page for the list)")
     release = db.latest_release()
-    hits = db.search(f"{section.first}-{section.last}", limit=10_000, release=release).results
-    codes = [(h.code, h.short_description) for h in hits if book.section(h.code, "procedure") == section.name]
-    return render("category.html", section=section, codes=codes, release=release, query="")
+    return render(
+        "category.html",
+        heading=f"{section.first}–{section.last}: {section.name}",
+        intro=f"Codes in force in release {release}.",
+        codes=section_codes(db, section, release),
+        release=release,
+        query="",
+    )
