@@ -176,3 +176,23 @@ def test_streams_a_large_file_in_order_and_finds_pairs_far_apart(tmp_path, full_
     assert checked["line"].to_list() == lines["line"].to_list()
     flagged = checked.filter(pl.col("issues").str.contains("conflicting_codes"))
     assert flagged["line"].to_list() == ["0", str(count - 1)]
+
+
+def test_csv_is_read_in_pieces_that_end_on_record_boundaries(tmp_path):
+    """Quoted fields with commas, quotes and newlines survive being cut into small pieces."""
+    import csv
+
+    from hcpcs.claims.files import csv_blocks, scan_csv_blocks
+
+    source = tmp_path / "claims.csv"
+    with source.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["claim_id", "line", "code", "modifiers", "date_of_service", "comment"])
+        for n in range(500):
+            comment = 'see "note",\nline two' * (n % 7) if n % 3 else "plain"
+            writer.writerow([str(n // 3), str(n), "E0431", "RR, LT", "2020-05-01", comment])
+    pieces = list(csv_blocks(source, 97))
+    assert len(pieces) > 100 and b"".join(pieces) == source.read_bytes()
+    whole = pl.read_csv(source, infer_schema=False)
+    assert scan_csv_blocks(source, 97).collect().equals(whole)
+    assert scan_csv_blocks(source, 97).select("comment", "line").collect().equals(whole.select("comment", "line"))

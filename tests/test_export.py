@@ -46,6 +46,23 @@ def from_csv_row(row: dict[str, str]) -> CodeRecord:
     return CodeRecord.from_dict(values)
 
 
+def record_from_concept(concept: dict, release: str) -> CodeRecord:
+    """The canonical record a CodeSystem concept holds (a list field repeats its property)."""
+    values: dict[str, object] = {"code": concept["code"], "release": release, "short_description": concept["display"]}
+    values["long_description"] = concept.get("designation", [{}])[0].get("value")
+    for prop in concept["property"]:
+        name = prop["code"]
+        if name not in FIELD_NAMES:
+            continue
+        value = next(v for k, v in prop.items() if k.startswith("value"))
+        value = value["code"] if isinstance(value, dict) else value
+        if name in LIST_FIELDS:
+            values.setdefault(name, []).append(value)
+        else:
+            values[name] = value
+    return CodeRecord.from_dict(values)
+
+
 def test_csv_round_trips_with_meanings_beside_their_fields(full_store, store, tmp_path):
     out = tmp_path / "codes.csv"
     export(full_store, "--format", "csv", "--release", LATEST, "--out", str(out), "--with-meanings")
@@ -135,6 +152,8 @@ def test_fhir_bundle_validates_and_holds_every_code_with_its_properties(full_sto
     assert s9329["coverage"]["valueCoding"] == {"code": "I", "display": "Not payable by Medicare"}
     assert s9329["added_date"]["valueDateTime"] == "2002-01-01"
     assert s9329["status"]["valueString"] == "Actual"
+    by_code = {record.code: record for record in records}
+    assert all(record_from_concept(c, LATEST) == by_code[c["code"]] for c in code_system["concept"])
     elements = {e["code"]: e for e in concept_map["group"][0]["element"]}
     assert [t["code"] for t in elements["A4466"]["target"]] == ["A4467"]
     assert set(elements) == {r.code for r in records if r.termination_date}

@@ -86,7 +86,7 @@ def csv_blocks(path: Path, size: int = CSV_BLOCK) -> Iterator[bytes]:
                 released = done
 
 
-def scan_csv_blocks(path: Path) -> pl.LazyFrame:
+def scan_csv_blocks(path: Path, block: int = CSV_BLOCK) -> pl.LazyFrame:
     """A CSV file as a lazy frame of text columns, parsed block by block as the query pulls.
     (polars' own scan_csv holds the whole file in memory; this keeps to a few blocks.)"""
     import polars as pl
