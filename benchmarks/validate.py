@@ -7,7 +7,7 @@ Each run is a fresh process, so its peak memory is its own. Two figures: peak RS
 which counts the pages of the input file polars maps into memory) and peak anonymous memory
 (sampled every 10 ms: what the process itself allocated).
 
-    python benchmarks/validate.py [--lines 1000000 10000000]
+    python benchmarks/validate.py [--lines 1000000 10000000] [--input csv|parquet|jsonl]
 """
 
 from __future__ import annotations
@@ -60,7 +60,13 @@ started = time.perf_counter()
 with hcpcs.open() as store:
     columns = ["code", "added_date", "termination_date", "betos", "coverage"]
     table = pd.DataFrame([r.to_dict() for r in store.records()])[columns]
-lines = pd.read_csv(sys.argv[1], dtype=str)
+source = sys.argv[1]
+if source.endswith(".parquet"):
+    lines = pd.read_parquet(source)
+elif source.endswith(".jsonl"):
+    lines = pd.read_json(source, lines=True, dtype=str)
+else:
+    lines = pd.read_csv(source, dtype=str)
 merged = lines.merge(table, on="code", how="left")
 dates = pd.to_datetime(merged["date_of_service"], errors="coerce")
 merged["valid"] = merged["added_date"].notna() & (dates >= pd.to_datetime(merged["added_date"])) & (
@@ -72,6 +78,7 @@ report(started)
 
 
 def generate(path: Path, count: int) -> None:
+    """`count` claim lines written to `path` (CSV, Parquet or JSON Lines by its extension)."""
     import numpy as np
     import polars as pl
 
@@ -96,7 +103,7 @@ def generate(path: Path, count: int) -> None:
         .dt.strftime("%Y-%m-%d")
         .alias("date_of_service")
     )
-    frame.write_csv(path)
+    {".csv": frame.write_csv, ".parquet": frame.write_parquet, ".jsonl": frame.write_ndjson}[path.suffix](path)
 
 
 def run(script: str, source: Path, target: Path) -> tuple[float, float, float]:
@@ -110,13 +117,15 @@ def run(script: str, source: Path, target: Path) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, nargs="+", default=[1_000_000])
-    counts = parser.parse_args().lines
+    parser.add_argument("--input", choices=["csv", "parquet", "jsonl"], default="csv", help="format of the lines")
+    options = parser.parse_args()
+    counts = options.lines
     head = f"{'s':>7} {'lines/s':>10} {'RSS MB':>7} {'anon MB':>8}"
     print(f"{'':11} {'hcpcs':^35}   {'pandas baseline':^35}   speed-up")
     print(f"{'lines':>11} {head}   {head}")
     with tempfile.TemporaryDirectory() as scratch:
         for count in counts:
-            source = Path(scratch) / f"claims-{count}.csv"
+            source = Path(scratch) / f"claims-{count}.{options.input}"
             generate(source, count)
             ours = run(OURS, source, Path(scratch) / "ours.parquet")
             theirs = run(BASELINE, source, Path(scratch) / "theirs.csv")

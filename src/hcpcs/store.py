@@ -66,7 +66,8 @@ class Store:
         # Per-release facts every page needs (notes, NOC list, release row); cleared by load().
         self._memo: dict[tuple, Any] = {}
 
-    def _remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
+    def remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """`compute()`, kept for the life of this open store (until the next load)."""
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
@@ -102,7 +103,7 @@ class Store:
         def read() -> list[str]:
             return [row[0] for row in self.connection.execute("SELECT label FROM releases ORDER BY label")]
 
-        return list(self._remember(("labels",), read))
+        return list(self.remember(("labels",), read))
 
     def latest_release(self) -> str:
         """The newest stored release label."""
@@ -261,7 +262,7 @@ class Store:
             ).fetchone()
             return row[0] if row else None
 
-        return self._remember(("nearest", table, release), read)
+        return self.remember(("nearest", table, release), read)
 
     def noc_code_set(self, release: str) -> frozenset[str]:
         """The codes on the NOC list loaded with a release (empty if it has none)."""
@@ -270,7 +271,7 @@ class Store:
             rows = self.connection.execute("SELECT code FROM noc_codes WHERE release = ?", (release,))
             return frozenset(r[0] for r in rows)
 
-        return self._remember(("noc", release), read)
+        return self.remember(("noc", release), read)
 
     def release_info(self, release: str) -> dict[str, str]:
         """A stored release's effective date and the file its records were read from."""
@@ -282,7 +283,7 @@ class Store:
             ).fetchone()
             return {"release": label, "effective_date": effective, "record_file": record_file}
 
-        return dict(self._remember(("release", label), read))
+        return dict(self.remember(("release", label), read))
 
     @property
     def codebook(self) -> Codebook:
@@ -302,7 +303,7 @@ class Store:
             )
             return dict(rows)
 
-        return dict(self._remember(("notes", label), read))
+        return dict(self.remember(("notes", label), read))
 
     def noc_codes(self, release: str | None = None) -> list[dict[str, str | None]]:
         """CMS's list of not-otherwise-classified codes loaded with the release."""

@@ -249,7 +249,7 @@ def _status(issues: list[str]) -> str:
 def checked_lines(lines: pl.LazyFrame, store: Store, release: str | None = None,
                   engine: str = "streaming") -> pl.LazyFrame:  # fmt: skip
     """The lazy plan of the checked lines (runs the first pass now)."""
-    tables = Tables.of(code_frame(store, release), store.codebook)
+    tables = store.remember(("claim tables", release), lambda: Tables.of(code_frame(store, release), store.codebook))
     return validate_lazy(lines, tables, first_pass(keyed(lines, tables), tables, engine))
 
 

@@ -126,7 +126,7 @@ def _vocabulary(store: Store, release: str) -> Vocabulary:
             counts.update(tokens_of(f"{short or ''} {long or ''}".replace("/", " ").replace("-", " ")))
         return Vocabulary(counts)
 
-    return store._remember(("vocabulary", release), build)
+    return store.remember(("vocabulary", release), build)
 
 
 _SELECT = "SELECT c.code, c.short_description, c.long_description, c.added_date, c.termination_date"
@@ -243,7 +243,7 @@ def _head_matches(long: str | None, groups) -> bool:
 
 def _id_range(store: Store, release: str) -> tuple[int, int]:
     """The release's first and last code id: its rows are contiguous (loaded in one transaction)."""
-    return store._remember(
+    return store.remember(
         ("ids", release),
         lambda: store.connection.execute("SELECT min(id), max(id) FROM codes WHERE release = ?", (release,)).fetchone(),
     )
