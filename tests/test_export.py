@@ -227,6 +227,7 @@ def test_site_works_from_disk_and_from_a_static_server(site, browser):
         (["--format", "parquet", "--out", "-"], "parquet needs a file"),
         (["--format", "csv", "--release", "2020-10", "--all-releases"], "not both"),
         (["--format", "csv", "--release", "2031-01"], "2031-01"),
+        (["--format", "sqlite", "--out", "x.sqlite", "--with-meanings"], "is for csv, jsonl and parquet"),
     ],
 )
 def test_bad_export_requests(full_store, args, message):

@@ -31,7 +31,8 @@ def format_of(path: Path, given: str | None) -> str:
 
 
 def read_lines(path: Path, file_format: str | None = None) -> pl.LazyFrame:
-    """A claim file as a lazy frame of text columns; unreadable or empty files raise InputError."""
+    """A claim file as a lazy frame (CSV columns as text; Parquet and JSON Lines keep their
+    types), read in bounded pieces; unreadable or empty files raise InputError."""
     import polars as pl
 
     if not path.is_file():

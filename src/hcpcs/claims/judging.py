@@ -24,16 +24,18 @@ def release_starts(table: pl.DataFrame) -> list[tuple[str, object]]:
 def judging_releases(table: pl.DataFrame) -> pl.DataFrame:
     """For each code and each stored release as the one in effect on a date: the release whose
     record judges the code (the latest up to it that holds the code, else the earliest later one)."""
+    from bisect import bisect_right
+
     import polars as pl
 
     labels = [label for label, _ in release_starts(table)]
     rows = {"code": [], "__in_effect": [], "release": []}
     for code, held in table.group_by("code").agg(pl.col("release").unique().sort()).iter_rows():
         for label in labels:
-            earlier = [release for release in held if release <= label]
+            up_to = bisect_right(held, label)
             rows["code"].append(code)
             rows["__in_effect"].append(label)
-            rows["release"].append(earlier[-1] if earlier else held[0])
+            rows["release"].append(held[up_to - 1] if up_to else held[0])
     return pl.DataFrame(rows)
 
 

@@ -80,7 +80,7 @@ class Grid:
 
 @dataclass(frozen=True)
 class Tables:
-    """The code table prepared for the lines: small frames, built once per run."""
+    """The code table prepared for the lines: small frames, built once per open store."""
 
     starts: list[Any]  # the releases' effective dates, oldest first
     procedures: Grid
@@ -268,6 +268,7 @@ def validate_file(
 ) -> dict[str, int]:
     """Read a claim file, check every line, stream the result out; returns the count per status.
     `progress`, if given, is called with the number of lines of each batch written."""
+    import threading
     from pathlib import Path
 
     import polars as pl
@@ -278,10 +279,13 @@ def validate_file(
     lines = read_lines(path, file_format)
     check_columns(lines.collect_schema().names(), path.name)
     counts = dict.fromkeys(("ok", "warning", "error"), 0)
+    counting = threading.Lock()  # polars may call back from several threads at once
 
     def tally(batch: pl.DataFrame) -> pl.DataFrame:
-        for status, count in batch.get_column("status").value_counts().iter_rows():
-            counts[status] += count
+        tallied = batch.get_column("status").value_counts().iter_rows()
+        with counting:
+            for status, count in tallied:
+                counts[status] += count
         if progress:
             progress(batch.height)
         return batch

@@ -40,6 +40,8 @@ def export(store: Store, kind: str, labels: list[str], out: str, with_meanings: 
     records (pages, for a site)."""
     if kind not in FORMATS:
         raise InputError("--format", None, f"{kind!r} is not one of {', '.join(FORMATS)}")
+    if with_meanings and kind not in ("jsonl", "csv", "parquet"):
+        raise InputError("--with-meanings", None, f"is for csv, jsonl and parquet, not {kind}")
     if out == "-" and kind not in TEXT_FORMATS:
         raise InputError("--out", None, f"{kind} needs a file or directory to write, not standard output")
     if kind == "site":
