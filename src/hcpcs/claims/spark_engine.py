@@ -16,16 +16,24 @@ if TYPE_CHECKING:
 
 
 def spark_session(master: str = "local[*]") -> SparkSession:
-    """A Spark session (local mode unless a master URL is given)."""
-    from pyspark.sql import SparkSession
+    """A Spark session (local mode unless a master URL is given), quiet: errors only, no
+    console progress bars (the CLI reports the counts at the end)."""
+    import warnings
 
-    return (
-        SparkSession.builder.master(master)
-        .appName("hcpcs-validate")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "8")
-        .getOrCreate()
-    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+        from pyspark.sql import SparkSession
+
+        session = (
+            SparkSession.builder.master(master)
+            .appName("hcpcs-validate")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "8")
+            .getOrCreate()
+        )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def _tables(spark: SparkSession, store: Store, release: str | None):
