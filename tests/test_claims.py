@@ -119,15 +119,21 @@ def test_clean_file_exits_zero(tmp_path, full_store):
         (b"", "the file is empty"),
         (b"claim_id,line,code\n1,1,E0431\n", "missing column(s) modifiers, date_of_service"),
         (b"claim_id,line,code,modifiers,date_of_service,status\n1,1,E0431,,2020-01-01,x\n", "would be overwritten"),
+        (
+            b'claim_id,line,code,modifiers,date_of_service\n1,1,E0431,,2020-01-01\n1,2,E0431,"a\nb",2020-01-01\n'
+            b"1,3,E0431,,2020-01-01,x,y\n",
+            "claims.csv:5: 7 fields where the header has 5",
+        ),
     ],
 )
 def test_bad_files(tmp_path, full_store, content, message):
     source = tmp_path / "claims.csv"
     source.write_bytes(content)
-    result = run_cli("--db", str(full_store), "validate", str(source))
+    result = run_cli("--db", str(full_store), "validate", str(source), "--out", str(tmp_path / "checked.parquet"))
     assert result.returncode == 2
     assert result.stderr.startswith("error: claims.csv") and message in result.stderr
     assert "Traceback" not in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["claims.csv"]  # no output, not even half of one
 
 
 def test_huge_field_and_mixed_encodings(tmp_path, full_store):

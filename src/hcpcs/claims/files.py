@@ -89,6 +89,21 @@ def csv_blocks(path: Path, size: int = CSV_BLOCK) -> Iterator[bytes]:
                 released = done
 
 
+def _unreadable(path: Path, piece: bytes, line: int, width: int, error: Exception) -> InputError:
+    """The first record of a piece polars could not read, by its file line: a record with a
+    different number of fields than the header, else polars' own words."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(piece.decode("utf-8", "replace"), newline=""))
+    start = 1
+    for record in reader:
+        if len(record) != width:
+            return InputError(path.name, start + line - 1, f"{len(record)} fields where the header has {width}")
+        start = reader.line_num + 1
+    return InputError(path.name, line, f"cannot read the lines from here on ({str(error).splitlines()[0][:120]})")
+
+
 def scan_csv_blocks(path: Path, block: int = CSV_BLOCK) -> pl.LazyFrame:
     """A CSV file as a lazy frame of text columns, parsed block by block as the query pulls.
     (polars' own scan_csv holds the whole file in memory; this keeps to a few blocks.)"""
@@ -103,11 +118,15 @@ def scan_csv_blocks(path: Path, block: int = CSV_BLOCK) -> pl.LazyFrame:
     def source(with_columns, predicate, n_rows, batch_size) -> Iterator[pl.DataFrame]:
         wanted = list(with_columns) if with_columns is not None else names
         places = sorted(names.index(name) for name in wanted)  # only these columns are parsed
-        left = n_rows
-        for number, block in enumerate(csv_blocks(path)):
-            frame = pl.read_csv(
-                block, has_header=number == 0, columns=places, infer_schema=False, encoding="utf8-lossy"
-            )
+        left, line = n_rows, 1  # the file line each piece starts on
+        for number, piece in enumerate(csv_blocks(path, block)):
+            try:
+                frame = pl.read_csv(
+                    piece, has_header=number == 0, columns=places, infer_schema=False, encoding="utf8-lossy"
+                )
+            except pl.exceptions.PolarsError as error:
+                raise _unreadable(path, piece, line, len(names), error) from None
+            line += piece.count(b"\n")
             frame.columns = [names[place] for place in places]
             frame = frame.select(wanted)
             if predicate is not None:
@@ -148,21 +167,30 @@ def write_lines(frame: pl.DataFrame, path: Path | None, file_format: str | None)
 
 def sink_lines(lines: pl.LazyFrame, path: Path | None, file_format: str | None) -> None:
     """Stream checked lines to a file (format by extension or --format), or to stdout (CSV or
-    JSON Lines), batch by batch and in order."""
+    JSON Lines), batch by batch and in order. A file is written beside its target and renamed
+    into place, so a run that fails half-way leaves no half-written output."""
     import sys
 
     if path is None:
         kind = file_format or "csv"
         if kind == "parquet":
             raise InputError("--out", None, "parquet needs an --out file")
-        target = sys.stdout.buffer
         sys.stdout.flush()
-    else:
-        kind, target = format_of(path, file_format), path
+        _sink(lines, kind, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    kind = format_of(path, file_format)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        _sink(lines, kind, partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _sink(lines: pl.LazyFrame, kind: str, target) -> None:
     sink = {"csv": lines.sink_csv, "parquet": lines.sink_parquet, "jsonl": lines.sink_ndjson}[kind]
     sink(target, engine="streaming")
-    if path is None:
-        target.flush()
 
 
 def line_count(path: Path, file_format: str | None = None) -> int:
