@@ -106,10 +106,3 @@ def write_parquet(store: Store, labels: list[str], out, with_meanings: bool = Fa
     data = frame(store, labels, with_meanings)
     data.write_parquet(out)
     return data.height
-
-
-def record_from_row(row: dict[str, Any]):
-    """The canonical record an export row holds (for reading exports back)."""
-    from hcpcs.model import CodeRecord
-
-    return CodeRecord.from_dict(row)
