@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hcpcs.atomic import replacing
 from hcpcs.claims.rules import forbidden_with
 from hcpcs.page import is_noc_description
 
@@ -89,9 +90,8 @@ def code_frame(store: Store, release: str | None = None) -> pl.DataFrame:
         )
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache.with_suffix(".partial")
-            frame.write_parquet(partial)
-            partial.replace(cache)
+            with replacing(cache) as partial:
+                frame.write_parquet(partial)
         except OSError:
             pass  # an unwritable cache directory only costs the rebuild next time
     if release is not None:

@@ -179,13 +179,11 @@ def sink_lines(lines: pl.LazyFrame, path: Path | None, file_format: str | None) 
         _sink(lines, kind, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return
+    from hcpcs.atomic import replacing
+
     kind = format_of(path, file_format)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
+    with replacing(path) as partial:
         _sink(lines, kind, partial)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _sink(lines: pl.LazyFrame, kind: str, target) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, TypeVar
 
 import typer
 
@@ -15,6 +16,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
+T = TypeVar("T")
 #: Table width when output goes to a pipe or file rather than a terminal.
 PIPED_WIDTH = 200
 
@@ -43,6 +45,16 @@ def _stderr():
     return Console(stderr=True)
 
 
+def with_status(message: str, work: Callable[[Callable[[str], None] | None], T]) -> T:
+    """`work(update)` under a spinner showing `message` on a terminal, where `update(text)`
+    replaces the message; elsewhere `work(None)`, quietly."""
+    console = _stderr()
+    if not console.is_terminal:
+        return work(None)
+    with console.status(message) as status:
+        return work(status.update)
+
+
 def _print_table(title: str, columns: list[str], rows: list[list[object]]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -65,12 +77,13 @@ def _open_store(ctx: typer.Context, write: bool = False):
 
     path, is_default = chosen_store_path(ctx.obj)
     if is_default:
-        console = _stderr()
-        if console.is_terminal:
-            with console.status("Building the default store from the bundled releases...") as status:
-                ensure_default_store(lambda label: status.update(f"Loading bundled release {label}..."))
-        else:
-            ensure_default_store()
+
+        def build(update: Callable[[str], None] | None) -> None:
+            ensure_default_store(
+                None if update is None else lambda label: update(f"Loading bundled release {label}...")
+            )
+
+        with_status("Building the default store from the bundled releases...", build)
     return Store(path, write=write)
 
 

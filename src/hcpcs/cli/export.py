@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from hcpcs.cli.app import _open_store, _stderr, app
+from hcpcs.cli.app import _open_store, app, with_status
 from hcpcs.errors import InputError
 
 
@@ -40,11 +40,9 @@ def export(
         raise InputError("--release", None, "give --release or --all-releases, not both")
     with _open_store(ctx) as store:
         labels = store.release_labels() if all_releases else [store.resolve_release(release)]
-        console = _stderr()
-        if console.is_terminal:
-            with console.status(f"Writing {output_format.value} of {', '.join(labels)}..."):
-                count = write(store, output_format.value, labels, out, with_meanings)
-        else:
-            count = write(store, output_format.value, labels, out, with_meanings)
+        count = with_status(
+            f"Writing {output_format.value} of {', '.join(labels)}...",
+            lambda _: write(store, output_format.value, labels, out, with_meanings),
+        )
     what = "pages" if output_format is ExportFormat.site else "records"
     typer.echo(f"{', '.join(labels)}: {count} {what} written to {out}", err=True)

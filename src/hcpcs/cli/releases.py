@@ -12,8 +12,8 @@ from hcpcs.cli.app import (
     TableOrJson,
     _open_store,
     _print_table,
-    _stderr,
     app,
+    with_status,
 )
 
 #: How many workbook/text disagreements `load` prints before summing up the rest.
@@ -97,13 +97,8 @@ def update(
     """Load release files that are not in the store yet, from CMS's page, a mirror or a folder."""
     from hcpcs.history.update import update as run_update
 
-    console = _stderr()
     with _open_store(ctx, write=True) as store:
-        if console.is_terminal:
-            with console.status("Looking for new releases...") as status:
-                report = run_update(store, source, status.update)
-        else:
-            report = run_update(store, source)
+        report = with_status("Looking for new releases...", lambda update: run_update(store, source, update))
     for name in report.already_stored:
         typer.echo(f"already stored: {name}", err=True)
     for line in report.skipped:

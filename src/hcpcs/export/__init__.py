@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from hcpcs.atomic import replacing
 from hcpcs.errors import HcpcsError, InputError
 from hcpcs.store import Store
 
@@ -55,21 +56,17 @@ def export(store: Store, kind: str, labels: list[str], out: str, with_meanings: 
     target = Path(out)
     if target.is_dir():
         raise InputError(out, None, "is a directory; give a file name")
-    partial = target.with_name(f".{target.name}.partial")
     try:
         if kind == "sqlite":
             from hcpcs.export.sqlite import write_sqlite
 
             return write_sqlite(store, labels, target)
-        if kind == "parquet":
-            from hcpcs.export.tabular import write_parquet
+        with replacing(target) as partial:
+            if kind == "parquet":
+                from hcpcs.export.tabular import write_parquet
 
-            count = write_parquet(store, labels, partial, with_meanings)
-        else:
+                return write_parquet(store, labels, partial, with_meanings)
             with partial.open("w", encoding="utf-8", newline="") as stream:
-                count = _text_writer(kind)(store, labels, stream, with_meanings)
-        partial.replace(target)
-        return count
+                return _text_writer(kind)(store, labels, stream, with_meanings)
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise HcpcsError(f"{out}: cannot write ({error.strerror or error})") from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from hcpcs.atomic import replacing
 from hcpcs.store import Store
 
 
@@ -14,24 +15,19 @@ def write_sqlite(store: Store, labels: list[str], out: Path) -> int:
     Written beside the target and renamed into place, so a failed export leaves nothing."""
     from hcpcs.loader import delete_release
 
-    partial = out.with_name(f".{out.name}.partial")
-    partial.unlink(missing_ok=True)
-    copy = sqlite3.connect(partial, isolation_level=None)
-    try:
-        store.connection.backup(copy)
-        copy.execute("PRAGMA foreign_keys = ON")
-        copy.execute("BEGIN")
-        for label in store.release_labels():
-            if label not in labels:
-                delete_release(copy, label)
-        copy.execute("INSERT INTO codes_fts(codes_fts) VALUES ('optimize')")
-        copy.execute("COMMIT")
-        copy.execute("VACUUM")
-        (count,) = copy.execute("SELECT count(*) FROM codes").fetchone()
-    except BaseException:
-        copy.close()
-        partial.unlink(missing_ok=True)
-        raise
-    copy.close()
-    partial.replace(out)
+    with replacing(out) as partial:
+        copy = sqlite3.connect(partial, isolation_level=None)
+        try:
+            store.connection.backup(copy)
+            copy.execute("PRAGMA foreign_keys = ON")
+            copy.execute("BEGIN")
+            for label in store.release_labels():
+                if label not in labels:
+                    delete_release(copy, label)
+            copy.execute("INSERT INTO codes_fts(codes_fts) VALUES ('optimize')")
+            copy.execute("COMMIT")
+            copy.execute("VACUUM")
+            (count,) = copy.execute("SELECT count(*) FROM codes").fetchone()
+        finally:
+            copy.close()
     return count
