@@ -147,7 +147,7 @@ class FirstPass:
     modifier_slots: int  # the most modifiers on one line
 
 
-def first_pass(lines: pl.LazyFrame, tables: Tables, engine: str = "streaming") -> FirstPass:
+def first_pass(lines: pl.LazyFrame, tables: Tables) -> FirstPass:
     """Pairs a long description forbids together on one claim and date; the modifier count."""
     import polars as pl
 
@@ -158,7 +158,7 @@ def first_pass(lines: pl.LazyFrame, tables: Tables, engine: str = "streaming") -
             .unique(),
             lines.select(_modifier_list().list.len().max().fill_null(0)),
         ],
-        engine=engine,
+        engine="streaming",
     )
     candidates = tables.procedures.numbered(candidates.lazy(), "__code", "__number").collect()
     wanted = (
@@ -246,11 +246,10 @@ def _status(issues: list[str]) -> str:
     return "warning" if issues else "ok"
 
 
-def checked_lines(lines: pl.LazyFrame, store: Store, release: str | None = None,
-                  engine: str = "streaming") -> pl.LazyFrame:  # fmt: skip
+def checked_lines(lines: pl.LazyFrame, store: Store, release: str | None = None) -> pl.LazyFrame:
     """The lazy plan of the checked lines (runs the first pass now)."""
     tables = store.remember(("claim tables", release), lambda: Tables.of(code_frame(store, release), store.codebook))
-    return validate_lazy(lines, tables, first_pass(keyed(lines, tables), tables, engine))
+    return validate_lazy(lines, tables, first_pass(keyed(lines, tables), tables))
 
 
 def _polars_problem(source: str, error: Exception) -> InputError:
