@@ -1,6 +1,6 @@
 -- The hcpcs store: releases side by side, each with its provenance.
 -- Lists are JSON arrays in file order; dates are ISO YYYY-MM-DD text.
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
@@ -98,4 +98,43 @@ CREATE TABLE load_warnings (
     position INTEGER NOT NULL,
     message TEXT NOT NULL,
     PRIMARY KEY (release, position)
+);
+
+-- Schema 4 --------------------------------------------------------------------------------
+-- A value that does not fit its field inside an otherwise well-formed file (2018's C9488: an
+-- ASC date two columns early): the canonical field is null, CMS's raw text is kept here.
+CREATE TABLE anomalies (
+    release TEXT NOT NULL REFERENCES releases(label) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    field TEXT NOT NULL,               -- the canonical field left null
+    raw TEXT NOT NULL,                 -- the text as the file has it
+    file TEXT NOT NULL,
+    place TEXT NOT NULL,               -- the line number, or "row N" of a workbook
+    problem TEXT NOT NULL,
+    PRIMARY KEY (release, code, field)
+);
+
+-- CMS's errata to a release (2026: a corrections workbook in the zip; earlier years: a
+-- separate corrections zip), row by row as CMS wrote them.
+CREATE TABLE corrections (
+    release TEXT NOT NULL REFERENCES releases(label) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    issued TEXT,                       -- the date in the file name (ISO), when it has one
+    code TEXT NOT NULL,
+    action TEXT NOT NULL,              -- 'Revise TOS', 'Terminate', ...
+    effective_date TEXT,               -- ISO, or the raw text when it is not a date
+    details TEXT NOT NULL,             -- JSON object: the other columns CMS filled in
+    PRIMARY KEY (release, position)
+);
+CREATE INDEX corrections_by_code ON corrections(code, release);
+
+-- Every file a release was given as (zip members too): what it was read as, or 'ignored'.
+CREATE TABLE members (
+    release TEXT NOT NULL REFERENCES releases(label) ON DELETE CASCADE,
+    file TEXT NOT NULL,                -- 'zip name/member name' inside a zip
+    role TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (release, file)
 );

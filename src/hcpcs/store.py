@@ -10,18 +10,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hcpcs.errors import StoreError, UnknownReleaseError
+from hcpcs.migrations import OLDEST_UPGRADABLE
 from hcpcs.model import FIELD_NAMES, LIST_FIELDS, CodeRecord, Release, Source
 
 if TYPE_CHECKING:
     from hcpcs.codebook import Codebook
     from hcpcs.history.asof import Replacements
+    from hcpcs.history.currency import Currency
     from hcpcs.history.diff import Diff
     from hcpcs.history.timeline import Timeline
     from hcpcs.loader import LoadResult
     from hcpcs.page import Code
     from hcpcs.search import SearchResult
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _LISTS = frozenset(LIST_FIELDS)
 _COLUMNS = ", ".join(FIELD_NAMES)
 
@@ -41,11 +43,25 @@ def _connect(path: Path, write: bool) -> sqlite3.Connection:
             version = SCHEMA_VERSION
     except (sqlite3.DatabaseError, OSError) as error:
         raise StoreError(f"{path}: not an hcpcs store ({error})") from None
+    if OLDEST_UPGRADABLE <= version < SCHEMA_VERSION:
+        connection.close()
+        _upgrade(path)
+        return _connect(path, write)
     if version != SCHEMA_VERSION:
         connection.close()
         raise StoreError(f"{path}: not an hcpcs store (schema version {version}, expected {SCHEMA_VERSION})")
     connection.execute("PRAGMA foreign_keys = ON")
     return connection
+
+
+def _upgrade(path: Path) -> None:
+    """Upgrade an older store in place, keeping every release in it."""
+    from hcpcs.migrations import upgrade
+
+    try:
+        upgrade(path, SCHEMA_VERSION)
+    except (sqlite3.DatabaseError, OSError) as error:
+        raise StoreError(f"{path}: cannot upgrade the store to schema {SCHEMA_VERSION} ({error})") from None
 
 
 def record_from_row(row: tuple) -> CodeRecord:
@@ -119,6 +135,15 @@ class Store:
             raise UnknownReleaseError(f"{self.path}: the store holds no release")
         in_effect = [label for label in labels if f"{label}-01" <= date]
         return in_effect[-1] if in_effect else labels[0]
+
+    def currency(self, on: str | None = None) -> Currency:
+        """Which release answers a date (default today) and whether the date is past the stored data."""
+        from hcpcs.history.currency import currency
+
+        labels = self.release_labels()
+        if not labels:
+            raise UnknownReleaseError(f"{self.path}: the store holds no release")
+        return currency(labels, on)
 
     def resolve_release(self, release: str | None) -> str:
         """The given label if stored (None means the latest), else UnknownReleaseError."""
