@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +23,8 @@ ZIP_2019 = BUNDLED / "2019-01" / "2019-Alpha-Numeric-HCPCS-File.zip"
 ZIP_2020 = BUNDLED / "2020-01" / "2020-Alpha-Numeric-HCPCS-File.zip"
 NOC_2019 = BUNDLED / "2019-01" / "2019-HCPCS-NOC-Codes.zip"
 QUARTERS = {label: BUNDLED / label for label in ("2020-04", "2020-07", "2020-10")}
+#: The bundled releases, oldest first, as the manifest lists them (2026-07 the newest).
+BUNDLED_LABELS = [entry["release"] for entry in json.loads((BUNDLED / "MANIFEST.json").read_text())["releases"]]
 
 
 def zip_member(path: Path, name: str) -> bytes:

@@ -6,17 +6,17 @@ import pytest
 
 import hcpcs
 
-from conftest import ZIP_2020
+from conftest import BUNDLED_LABELS, ZIP_2020
 
 
 def test_open_a_given_store(full_store):
     with hcpcs.open(full_store) as store:
         record = store.get("S9329")
         assert isinstance(record, hcpcs.CodeRecord)
-        assert record.release == "2020-10"
+        assert record.release == "2026-07"
         assert record.processing_note == "0088"
         assert store.get("ZZZZZ") is None
-        assert [r.release for r in store.releases()][-1] == "2020-10"
+        assert [r.release for r in store.releases()][-1] == "2026-07"
 
 
 def test_open_default_store_builds_it(tmp_path, monkeypatch):
@@ -24,7 +24,7 @@ def test_open_default_store_builds_it(tmp_path, monkeypatch):
     monkeypatch.delenv("HCPCS_DB", raising=False)
     with hcpcs.open() as store:
         assert store.path == tmp_path / "hcpcs" / "hcpcs.sqlite"
-        assert len(store.release_labels()) == 5
+        assert store.release_labels() == BUNDLED_LABELS
 
 
 def test_load_from_python(tmp_path):

@@ -31,6 +31,18 @@ def impossible_date(text):
     return _with_line(text, b"S9329001003", lambda line: [line[:268] + b"20021301" + line[276:]])
 
 
+def cut_short(text):
+    return _with_line(text, b"S9329001003", lambda line: [line[:150]])
+
+
+def sequence_letters(text):
+    return _with_line(text, b"S9329001003", lambda line: [line[:5] + b"00A10" + line[10:]])
+
+
+def text_past_the_layout(text):
+    return _with_line(text, b"S9329001003", lambda line: [line + b"   EXTRA"])
+
+
 def orphan_continuation(text):
     return _with_line(text, b"S9329001003", lambda line: [])
 
@@ -51,7 +63,9 @@ def bad_code_characters(text):
 
 
 CASES = {
-    "impossible_date": (impossible_date, ":11699: added_date: '20021301' is an impossible date"),
+    "cut_short": (cut_short, ":11699: first line of S9329 is 150 characters; the record layout has 320"),
+    "sequence_letters": (sequence_letters, ":11699: not a HCPCS record (no sequence number in columns 6-10)"),
+    "text_past_the_layout": (text_past_the_layout, ":11699: text past column 320: 'EXTRA'"),
     "orphan_continuation": (orphan_continuation, ":11699: continuation line for S9329 has no first line"),
     "code_twice": (code_twice, ":11703: code S9329 appears twice (first at line 11699)"),
     "unknown_record_id": (unknown_record_id, ":11699: unknown record id '5' in column 11"),
@@ -107,18 +121,18 @@ def test_random_bytes_named_as_a_zip(store_2020, tmp_path):
 
 def test_zip_without_a_hcpcs_file(store_2020, tmp_path):
     bad = make_zip(tmp_path / "April-2020-Alpha-Numeric-HCPCS-File.zip", {"README.txt": b"nothing here\r\n"})
-    assert_refused(store_2020, bad, "the zip holds no HCPCS file")
+    assert_refused(store_2020, bad, "no HCPCS release file found (no ANWEB text file or workbook)")
 
 
 def test_damaged_text_inside_a_zip_is_named_with_its_zip(store_2020, text_2020, tmp_path):
     bad = make_zip(
         tmp_path / "April-2020-Alpha-Numeric-HCPCS-File.zip",
-        {"HCPC2020_APR_ANWEB.txt": impossible_date(text_2020)},
+        {"HCPC2020_APR_ANWEB.txt": code_twice(text_2020)},
     )
     assert_refused(
         store_2020,
         bad,
-        "error: April-2020-Alpha-Numeric-HCPCS-File.zip/HCPC2020_APR_ANWEB.txt:11699: added_date",
+        "error: April-2020-Alpha-Numeric-HCPCS-File.zip/HCPC2020_APR_ANWEB.txt:11703: code S9329 appears twice",
     )
 
 
@@ -134,10 +148,11 @@ def test_workbook_without_the_hcpc_column(store_2020, tmp_path):
         workbook.active.append(row)
     bad = tmp_path / "HCPC2020_APR_ANWEB.xlsx"
     workbook.save(bad)
-    assert_refused(store_2020, bad, "no header row with a HCPC column")
+    assert_refused(store_2020, bad, "no sheet has a header row with HCPC and RECID columns")
 
 
 def test_workbook_with_an_impossible_date_names_the_row(store_2020, tmp_path):
+    """A value that does not fit its field loads with a warning by default; --strict refuses."""
     from openpyxl import Workbook
     from python_calamine import CalamineWorkbook
 
@@ -150,7 +165,14 @@ def test_workbook_with_an_impossible_date_names_the_row(store_2020, tmp_path):
         workbook.active.append(row)
     bad = tmp_path / "HCPC2020_APR_ANWEB.xlsx"
     workbook.save(bad)
-    assert_refused(store_2020, bad, f"error: {bad.name}:row {header + 4}: added_date: '20200231' is an impossible date")
+    message = f"{bad.name}:row {header + 4}: added_date: '20200231' is an impossible date"
+    before = digest(store_2020)
+    strict = run_cli("--db", str(store_2020), "load", "--strict", str(bad))
+    assert strict.returncode == 2 and strict.stderr.strip() == f"error: {message}"
+    assert digest(store_2020) == before
+    loaded = run_cli("--db", str(store_2020), "load", str(bad))
+    assert loaded.returncode == 0, loaded.stderr
+    assert f"warning: {message}" in loaded.stderr.splitlines()
 
 
 def test_missing_path_and_bad_label(store_2020, tmp_path):

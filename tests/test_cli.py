@@ -10,7 +10,7 @@ from hcpcs.ingest.fixed_width import read_text
 from hcpcs.model import FIELD_NAMES
 from hcpcs.store import Store
 
-from conftest import BUNDLED, QUARTERS, ZIP_2020, run_cli, zip_member
+from conftest import BUNDLED, BUNDLED_LABELS, QUARTERS, ZIP_2020, run_cli, zip_member
 
 
 def test_load_prints_one_row_per_release(tmp_path):
@@ -37,7 +37,7 @@ def test_load_reports_workbook_disagreements_as_warnings(tmp_path):
     assert result.returncode == 0
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 6
-    assert warnings[-1] == "warning: 112 more disagreements in 2019-01; `hcpcs warnings 2019-01` lists them all"
+    assert warnings[-1] == "warning: 112 more notes on 2019-01; `hcpcs warnings 2019-01` lists all"
     listed = run_cli("--db", str(store), "warnings", "2019-01")
     assert len(listed.stdout.splitlines()) == 117
 
@@ -46,7 +46,7 @@ def test_releases_json_shape(full_store):
     result = run_cli("--db", str(full_store), "releases", "--format", "json")
     assert result.returncode == 0
     releases = json.loads(result.stdout)
-    assert [r["release"] for r in releases] == ["2019-01", "2020-01", "2020-04", "2020-07", "2020-10"]
+    assert [r["release"] for r in releases] == BUNDLED_LABELS
     for release in releases:
         assert list(release) == [
             "release",
@@ -55,6 +55,9 @@ def test_releases_json_shape(full_store):
             "procedures",
             "modifiers",
             "loaded_at",
+            "corrections",
+            "files",
+            "anomalies",
         ]
         assert all(set(source) == {"file", "sha256"} for source in release["sources"])
     table = run_cli("--db", str(full_store), "releases")
@@ -67,7 +70,7 @@ def test_export_gives_back_every_field_as_the_file_has_it(full_store, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == f"2020-01: 7079 records written to {out}"
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    parsed = read_text(zip_member(ZIP_2020, "HCPC2020_ANWEB_w_disclaimer.txt"), "t", "2020-01")
+    parsed = read_text(zip_member(ZIP_2020, "HCPC2020_ANWEB_w_disclaimer.txt"), "t", "2020-01").records
     assert exported == [record.to_dict() for record in parsed]
     assert all(list(row) == list(FIELD_NAMES) for row in exported)
 
@@ -99,13 +102,7 @@ def test_default_store_is_built_once_from_the_bundled_releases(tmp_path):
     assert first.returncode == 0, first.stderr
     store = tmp_path / "data" / "hcpcs" / "hcpcs.sqlite"
     assert store.is_file()
-    assert [r["release"] for r in json.loads(first.stdout)] == [
-        "2019-01",
-        "2020-01",
-        "2020-04",
-        "2020-07",
-        "2020-10",
-    ]
+    assert [r["release"] for r in json.loads(first.stdout)] == BUNDLED_LABELS
     stamp = store.stat().st_mtime_ns
     second = run_cli("releases", "--format", "json", env=env)
     assert second.stdout == first.stdout
@@ -115,7 +112,7 @@ def test_default_store_is_built_once_from_the_bundled_releases(tmp_path):
 
 def test_hcpcs_db_environment_variable_chooses_the_store(full_store):
     result = run_cli("releases", "--format", "json", env={"HCPCS_DB": str(full_store)})
-    assert len(json.loads(result.stdout)) == 5
+    assert len(json.loads(result.stdout)) == len(BUNDLED_LABELS)
 
 
 def test_help_and_module_entry_point():

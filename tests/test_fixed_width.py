@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hcpcs.errors import InputError
 from hcpcs.ingest.fixed_width import read_text
 
 S9329_LONG = (
@@ -46,19 +47,19 @@ def s9329_expected(release: str) -> dict:
 
 @pytest.mark.parametrize("fixture, release", [("text_2019", "2019-01"), ("text_2020", "2020-01")])
 def test_s9329_every_field(request, fixture, release):
-    records = {r.code: r for r in read_text(request.getfixturevalue(fixture), "anweb.txt", release)}
+    records = {r.code: r for r in read_text(request.getfixturevalue(fixture), "anweb.txt", release).records}
     assert records["S9329"].to_dict() == s9329_expected(release)
 
 
 def test_counts_and_kinds(text_2019, text_2020):
     for data, procedures, modifiers in ((text_2019, 6440, 360), (text_2020, 6710, 369)):
-        records = read_text(data, "anweb.txt")
+        records = read_text(data, "anweb.txt").records
         assert sum(r.kind == "procedure" for r in records) == procedures
         assert sum(r.kind == "modifier" for r in records) == modifiers
 
 
 def test_modifier_sits_in_columns_4_and_5(text_2020):
-    records = {r.code: r for r in read_text(text_2020, "anweb.txt")}
+    records = {r.code: r for r in read_text(text_2020, "anweb.txt").records}
     lt = records["LT"]
     assert lt.kind == "modifier"
     assert lt.long_description == "Left side (used to identify procedures performed on the left side of the body)"
@@ -68,24 +69,24 @@ def test_continuations_trimmed_to_91_columns_join_like_full_width(text_2019, tex
     """2020 trims continuation lines to 91 columns, 2019 pads them to 320: same text."""
     lines_2020 = text_2020.split(b"\r\n")
     assert any(len(line) == 91 and line[10:11] == b"4" for line in lines_2020)
-    a = {r.code: r.long_description for r in read_text(text_2019, "a.txt")}
-    b = {r.code: r.long_description for r in read_text(text_2020, "b.txt")}
+    a = {r.code: r.long_description for r in read_text(text_2019, "a.txt").records}
+    b = {r.code: r.long_description for r in read_text(text_2020, "b.txt").records}
     assert a["G0503"] == b["G0503"]
     assert "  " not in a["G0503"]
     assert a["G0503"].endswith("prepared for discharge from active treatment")
 
 
-def test_short_first_line_is_padded(text_2020):
-    """A first line cut short of 320 columns (trailing blanks dropped) reads the same."""
+def test_a_first_line_shorter_than_the_layout_is_refused(text_2020):
+    """Every first line of every real release is at least 320 characters: a shorter one is damage
+    (cut to 150, G8884 would lose its coverage, BETOS, dates and action code)."""
     lines = text_2020.split(b"\r\n")
-    index = next(i for i, line in enumerate(lines) if line.startswith(b"S9329001003"))
+    index = next(i for i, line in enumerate(lines) if line[5:11].isdigit() and line[10:11] == b"3")
     cut = list(lines)
-    cut[index] = lines[index].rstrip()
-    assert len(cut[index]) < 320
-    record = {r.code: r for r in read_text(b"\r\n".join(cut), "cut.txt", "2020-01")}["S9329"]
-    assert record.to_dict() == s9329_expected("2020-01")
+    cut[index] = lines[index][:150]
+    with pytest.raises(InputError, match=rf"cut.txt:{index + 1}: first line of \w+ is 150 characters"):
+        read_text(b"\r\n".join(cut), "cut.txt", "2020-01")
 
 
 def test_disclaimer_lines_are_skipped(text_2019):
     assert text_2019.startswith(b"***Disclaimers")
-    assert read_text(text_2019, "a.txt")[0].code == "A1"
+    assert read_text(text_2019, "a.txt").records[0].code == "A1"

@@ -266,7 +266,7 @@ def test_markdown_and_html_show_every_field(store):
 def test_show_errors(full_store):
     unknown = run_cli("--db", str(full_store), "show", "S9371")
     assert unknown.returncode == 1
-    assert unknown.stderr.startswith("error: S9371 is not a code of release 2020-10; closest: ")
+    assert unknown.stderr.startswith("error: S9371 is not a code of release 2026-07; closest: ")
     malformed = run_cli("--db", str(full_store), "show", "S93#9")
     assert malformed.returncode == 2
     assert "is not a HCPCS code" in malformed.stderr and "Traceback" not in malformed.stderr

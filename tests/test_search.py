@@ -32,7 +32,7 @@ def top(store, query, n=5, **options):
         ("iv pole", "E0776"),
         ("sleep apnea machine", "E0601"),  # -> continuous positive airway pressure device
         ("epo", "J0885"),  # -> epoetin alfa
-        ("humira", "J0135"),  # brand -> adalimumab
+        ("humira", "J0139"),  # brand -> adalimumab (J0135 ended 2024-12-31; J0139 is its successor)
         ("b12 shot", "J3420"),
         ("oxigen concentrator", "E1390"),  # typo
         ("urinary cathater intermittent", "A4353"),  # typo

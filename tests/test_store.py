@@ -16,7 +16,7 @@ import pytest
 from hcpcs.errors import ReleaseExistsError, StoreError, UnknownReleaseError
 from hcpcs.store import Store
 
-from conftest import BUNDLED, QUARTERS, ZIP_2019, ZIP_2020, sha256
+from conftest import BUNDLED, BUNDLED_LABELS, QUARTERS, ZIP_2019, ZIP_2020, sha256
 
 
 def file_digest(path) -> str:
@@ -27,16 +27,18 @@ def test_every_bundled_release_with_provenance(full_store):
     manifest = json.loads((BUNDLED / "MANIFEST.json").read_text())
     with Store(full_store) as store:
         releases = store.releases()
-        assert [r.release for r in releases] == ["2019-01", "2020-01", "2020-04", "2020-07", "2020-10"]
+        assert [r.release for r in releases] == BUNDLED_LABELS
         assert [(r.procedures, r.modifiers) for r in releases] == [
-            (6440, 360), (6710, 369), (6728, 369), (6789, 369), (6825, 371),
-        ]  # fmt: skip
+            (6440, 360), (6710, 369), (6728, 369), (6789, 369), (6825, 371), (8259, 383), (8623, 383), (8725, 384),
+        ]  # fmt: skip  (2025: 8,642 codes; 2026-01: 9,006; 2026-07: 9,109, as the files' README counts them)
         for release, entry in zip(releases, manifest["releases"], strict=True):
             assert release.effective_date == f"{release.release}-01"
             assert {s.sha256 for s in release.sources} == {f["sha256"] for f in entry["files"]}
         assert {s.file for s in releases[0].sources} == {
             "releases/2019-01/2019-Alpha-Numeric-HCPCS-File.zip",
             "releases/2019-01/2019-HCPCS-NOC-Codes.zip",
+            "releases/2019-01/2019-HCPCS-Alpha-Numeric-Corrections.zip",
+            "releases/2019-01/2019-HCPCS-Record-Layout.zip",
         }
 
 

@@ -27,13 +27,13 @@ def workbook_bytes(release: str) -> bytes:
 
 @pytest.mark.parametrize("release", ["2019-01", "2020-01", "2020-04", "2020-07", "2020-10"])
 def test_s9329_every_field_in_every_workbook(release):
-    records = {r.code: r for r in read_workbook(workbook_bytes(release), "anweb.xlsx", release)}
+    records = {r.code: r for r in read_workbook(workbook_bytes(release), "anweb.xlsx", release).records}
     assert records["S9329"].to_dict() == s9329_expected(release)
 
 
 def test_numeric_cells_read_as_layout_text():
     """The October 2020 workbook stores J5's RECID and dates as numbers (7.0, 20201001.0)."""
-    records = {r.code: r for r in read_workbook(workbook_bytes("2020-10"), "anweb.xlsx")}
+    records = {r.code: r for r in read_workbook(workbook_bytes("2020-10"), "anweb.xlsx").records}
     j5 = records["J5"]
     assert j5.kind == "modifier"
     assert j5.added_date == "2020-10-01"
@@ -43,13 +43,15 @@ def test_numeric_cells_read_as_layout_text():
 def test_continuation_row_in_workbook_is_joined():
     """G0503 spans two rows (RECID 3 then 4) in every workbook; it is one record."""
     for release in ("2019-01", "2020-10"):
-        records = [r for r in read_workbook(workbook_bytes(release), "anweb.xlsx") if r.code == "G0503"]
+        records = [r for r in read_workbook(workbook_bytes(release), "anweb.xlsx").records if r.code == "G0503"]
         assert len(records) == 1
         assert records[0].long_description.endswith("prepared for discharge from active treatment")
 
 
 def _disagreements(text: bytes, release: str) -> Counter:
-    warnings = compare_records(read_text(text, "t.txt"), read_workbook(workbook_bytes(release), "w"), "w")
+    warnings = compare_records(
+        read_text(text, "t.txt").records, read_workbook(workbook_bytes(release), "w").records, "w"
+    )
     return warnings, Counter(line.split()[2] for line in warnings)
 
 

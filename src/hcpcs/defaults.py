@@ -54,17 +54,37 @@ def _missing_bundled(path: Path) -> list[str]:
     return [label for label in wanted if label not in stored]
 
 
-def _read_bundled(label: str, root: Path, files_of_release: list[dict]):
+def _read_bundled(label: str, root: Path, entry: dict):
     """Read one bundled release after checking each file against the manifest."""
     from hcpcs.ingest import read_releases
 
-    for item in files_of_release:
+    for item in entry["files"]:
         path = root / item["file"]
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != item["sha256"]:
             raise StoreError(f"{path}: bundled file is damaged (sha256 {digest} != manifest)")
     # Read the release's folder, so sources are stored as "2020-10/anweb.xlsx".
-    return read_releases([root / label], label)
+    releases = read_releases([root / label], label)
+    for data in releases:
+        apply_derivation(data, entry, root)
+    return releases
+
+
+def apply_derivation(data, entry: dict, root: Path) -> None:
+    """A lean bundle stands for CMS's own zip: record that zip as the source (so loading it later
+    finds the release already stored) and keep the left-out workbook's disagreements as notes."""
+    from hcpcs.ingest.sources import Origin
+
+    derived = entry.get("derived_from")
+    if not derived:
+        return
+    data.origins = [Origin(root / entry["files"][0]["file"], derived["sha256"], derived["file"])]
+    for item in derived["left_out"]:
+        data.warnings.append(
+            f"{derived['file']}/{item['member']}: left out of the bundled copy ({item['bytes']:,} bytes, "
+            f"sha256 {item['sha256']}): {item['why']}; the disagreements follow"
+        )
+        data.warnings.extend(f"{derived['file']}/{item['member']}: {line}" for line in item["disagreements"])
 
 
 def load_bundled(store, labels: list[str], progress: Callable[[str], None] | None = None) -> None:
@@ -73,12 +93,25 @@ def load_bundled(store, labels: list[str], progress: Callable[[str], None] | Non
 
     from hcpcs.loader import store_releases
 
-    entries = {entry["release"]: entry["files"] for entry in bundled_manifest()["releases"]}
+    entries = {entry["release"]: entry for entry in bundled_manifest()["releases"]}
     workers = min(len(labels), os.cpu_count() or 1)
     with as_file(files("hcpcs") / "releases") as root, ExitStack() as stack:
         reader = stack.enter_context(ProcessPoolExecutor(workers)).map if workers > 1 else map
         for read in reader(_read_bundled, labels, [Path(root)] * len(labels), [entries[x] for x in labels]):
             store_releases(store.connection, read, progress=progress)
+
+
+def build_new_default(target: Path, labels: list[str], progress: Callable[[str], None] | None = None) -> None:
+    """Write a new default store at `target`: the prebuilt snapshot when it matches this package
+    (under a second), else a build from the bundled files."""
+    from hcpcs.snapshot import install_snapshot, snapshot_usable
+    from hcpcs.store import Store
+
+    if snapshot_usable():
+        install_snapshot(target)
+        return
+    with Store(target, write=True) as store:
+        load_bundled(store, labels, progress)
 
 
 def ensure_default_store(progress: Callable[[str], None] | None = None) -> Path:
@@ -102,8 +135,7 @@ def ensure_default_store(progress: Callable[[str], None] | None = None) -> Path:
     os.close(handle)
     os.unlink(temporary)
     try:
-        with Store(temporary, write=True) as store:
-            load_bundled(store, missing, progress)
+        build_new_default(Path(temporary), missing, progress)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

@@ -43,3 +43,13 @@ class UnknownCodeError(HcpcsError):
         self.suggestions = suggestions
         hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
         super().__init__(f"{code} is not a code of release {release}{hint}")
+
+
+class ReleasesRefusedError(HcpcsError):
+    """Some releases of a load were refused (the others were stored); carries every outcome."""
+
+    def __init__(self, results: list, refused: list) -> None:
+        self.results = results
+        self.refused = refused
+        lines = [f"{r.release or 'a release'} refused: {r.error}" for r in refused]
+        super().__init__("; ".join(lines))

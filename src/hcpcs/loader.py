@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
-from hcpcs.errors import ReleaseExistsError
-from hcpcs.ingest import ReleaseData, read_releases
+from hcpcs.errors import HcpcsError, InputError, ReleaseExistsError
+from hcpcs.ingest.release import ReleaseData, find_releases, read_release
 from hcpcs.model import FIELD_NAMES, LIST_FIELDS
 
 _INSERT_CODE = f"INSERT INTO codes ({', '.join(FIELD_NAMES)}) VALUES ({', '.join('?' * len(FIELD_NAMES))})"
@@ -32,10 +32,15 @@ class LoadResult:
     status: str
     warnings: int
     note: str = ""
+    anomalies: int = 0
+    corrections: int = 0
+    ignored: tuple[str, ...] = ()  # files given for the release and not read, each with the reason
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready data."""
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["ignored"] = list(self.ignored)
+        return data
 
 
 _ALL_FIELDS = attrgetter(*FIELD_NAMES)
@@ -114,11 +119,96 @@ def _insert_release(connection: sqlite3.Connection, data: ReleaseData) -> tuple[
             for i, e in enumerate(data.changes)
         ],
     )
+    _insert_side_tables(connection, data)
+    return procedures, modifiers
+
+
+def _insert_side_tables(connection: sqlite3.Connection, data: ReleaseData, start: int = 0) -> None:
+    """What comes with the records: warnings, misfit values, corrections and the file list."""
+    label = data.label
     connection.executemany(
         "INSERT INTO load_warnings (release, position, message) VALUES (?, ?, ?)",
-        [(label, i, message) for i, message in enumerate(data.warnings)],
+        [(label, start + i, message) for i, message in enumerate(data.warnings)],
     )
-    return procedures, modifiers
+    connection.executemany(
+        "INSERT INTO anomalies (release, code, field, raw, file, place, problem) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(label, a.code, a.field, a.raw, a.file, a.place, a.problem) for a in data.anomalies],
+    )
+    first = connection.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM corrections WHERE release = ?", (label,))
+    position = first.fetchone()[0]
+    rows = []
+    for batch in data.corrections:
+        for correction in batch.corrections:
+            details = json.dumps(correction.details, ensure_ascii=False)
+            rows.append((label, position, batch.file, batch.issued, correction.code, correction.action,
+                         correction.effective_date, details))  # fmt: skip
+            position += 1
+    connection.executemany(
+        "INSERT INTO corrections (release, position, file, issued, code, action, effective_date, details) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    connection.executemany(
+        "INSERT OR REPLACE INTO members (release, file, role, sha256, bytes) VALUES (?, ?, ?, ?, ?)",
+        [(label, m.name, m.role if m.read else f"ignored: {m.note}", m.found.sha256, len(m.data))
+         for m in data.members],
+    )  # fmt: skip
+
+
+def _summary(data: ReleaseData) -> dict[str, object]:
+    return {
+        "anomalies": len(data.anomalies),
+        "corrections": sum(len(batch.corrections) for batch in data.corrections),
+        "ignored": tuple(f"{m.name} ({m.note})" for m in data.ignored),
+    }
+
+
+def _unchanged(connection: sqlite3.Connection, label: str, started: float, data: ReleaseData) -> LoadResult:
+    row = connection.execute("SELECT effective_date, procedures, modifiers FROM releases WHERE label = ?", (label,))
+    effective, procedures, modifiers = row.fetchone()
+    note = f"already stored as release {label}; nothing changed"
+    return LoadResult(label, effective, procedures, modifiers, time.perf_counter() - started, "unchanged", 0, note,
+                      **_summary(data))  # fmt: skip
+
+
+def _supplement(connection: sqlite3.Connection, data: ReleaseData, started: float) -> LoadResult:
+    """Side files alone (a corrections zip, a NOC list) for a release already stored: added to it."""
+    row = connection.execute(
+        "SELECT effective_date, procedures, modifiers FROM releases WHERE label = ?", (data.label,)
+    ).fetchone()
+    names = ", ".join(m.name for m in data.members if m.read)
+    if row is None:
+        raise InputError(
+            names, None, f"no HCPCS record file (ANWEB text file or workbook) for release {data.label}, "
+            f"and the store has no release {data.label} to add these files to"
+        )  # fmt: skip
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        has = {t: connection.execute(f"SELECT 1 FROM {t} WHERE release = ? LIMIT 1", (data.label,)).fetchone()
+               for t in ("processing_notes", "noc_codes")}  # fmt: skip
+        if data.notes and has["processing_notes"] or data.noc and has["noc_codes"]:
+            raise InputError(names, None, f"release {data.label} already has its processing notes or NOC list; "
+                             "load the whole release with --replace to change them")  # fmt: skip
+        connection.executemany(
+            "INSERT INTO processing_notes (release, number, text) VALUES (?, ?, ?)",
+            [(data.label, number, text) for number, text in data.notes.items()],
+        )
+        connection.executemany(
+            "INSERT INTO noc_codes (release, code, description, added_date, termination_date) VALUES (?, ?, ?, ?, ?)",
+            [(data.label, e.code, e.description, e.added_date, e.termination_date) for e in data.noc],
+        )
+        connection.executemany(
+            "INSERT OR IGNORE INTO sources (release, file, sha256) VALUES (?, ?, ?)",
+            [(data.label, origin.name, origin.sha256) for origin in data.origins],
+        )
+        start = connection.execute("SELECT COUNT(*) FROM load_warnings WHERE release = ?", (data.label,)).fetchone()[0]
+        _insert_side_tables(connection, data, start)
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return LoadResult(data.label, row[0], row[1], row[2], time.perf_counter() - started, "supplemented",
+                      len(data.warnings), f"added {names} to release {data.label}", **_summary(data))  # fmt: skip
 
 
 def _store_one(connection: sqlite3.Connection, data: ReleaseData, replace: bool) -> LoadResult:
@@ -127,19 +217,9 @@ def _store_one(connection: sqlite3.Connection, data: ReleaseData, replace: bool)
     stored = _stored_hashes(connection)
     for label, label_hashes in stored.items():
         if hashes <= label_hashes and (label == data.label or not replace):
-            row = connection.execute(
-                "SELECT effective_date, procedures, modifiers FROM releases WHERE label = ?", (label,)
-            ).fetchone()
-            return LoadResult(
-                label,
-                row[0],
-                row[1],
-                row[2],
-                time.perf_counter() - started,
-                "unchanged",
-                0,
-                f"already stored as release {label}; nothing changed",
-            )
+            return _unchanged(connection, label, started, data)
+    if data.records is None:
+        return _supplement(connection, data, started)
     exists = data.label in stored
     if exists and not replace:
         raise ReleaseExistsError(
@@ -162,6 +242,7 @@ def _store_one(connection: sqlite3.Connection, data: ReleaseData, replace: bool)
         time.perf_counter() - started,
         "replaced" if exists else "loaded",
         len(data.warnings),
+        **_summary(data),
     )
 
 
@@ -180,12 +261,46 @@ def store_releases(
     return results
 
 
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A release that was not loaded, and why (nothing of it was stored)."""
+
+    release: str | None
+    error: HcpcsError
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready data."""
+        return {"release": self.release, "status": "refused", "error": str(self.error)}
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """Every release's outcome: loaded (or unchanged, replaced, supplemented) or refused."""
+
+    results: list[LoadResult]
+    refused: list[Refused]
+    stray: list[str]  # files that belong to no release, each with the reason
+
+
 def load_paths(
     connection: sqlite3.Connection,
     paths: list[Path],
     release: str | None,
     replace: bool,
     progress: Callable[[str], None] | None = None,
-) -> list[LoadResult]:
-    """Read every release in the paths first (so damaged input stores nothing), then store each."""
-    return store_releases(connection, read_releases(paths, release), replace, progress)
+    strict: bool = False,
+) -> LoadReport:
+    """Read and store each release in the paths in its own transaction: a damaged release is
+    refused (nothing of it stored) and the others still load."""
+    grouped = find_releases(paths, release)
+    report = LoadReport([], [], [f"{m.name} ({m.note})" for m in grouped.stray])
+    for group in grouped.releases:
+        if progress:
+            progress(group.label or "release")
+        try:
+            report.results.append(_store_one(connection, read_release(group, strict), replace))
+        except HcpcsError as error:
+            if len(grouped.releases) == 1:
+                raise
+            report.refused.append(Refused(group.label, error))
+    return report

@@ -40,12 +40,14 @@ def _number(code: str) -> int:
     return int(digits) if digits else 0
 
 
-def lookup(store: Store, text: str, release: str | None = None, on: str | None = None) -> Code:
+def lookup(
+    store: Store, text: str, release: str | None = None, on: str | None = None, as_known_now: bool = False
+) -> Code:
     """The code's page, or MalformedCodeError / UnknownCodeError (with the closest real codes)."""
     code = normalize_code(text)
-    if on is not None and release is None:
-        found = store.get(code, on=on)
-        label = store.release_on(on)
+    if release is None and (on is not None or as_known_now):
+        found = store.get(code, on=on, as_known_now=as_known_now)
+        label = store.release_on(on) if on else store.latest_release()
     else:
         label = store.resolve_release(release)
         found = store.get(code, label, on=on)

@@ -61,6 +61,22 @@ class Code(CodeRecord):
     replaced_by: list[str] = field(default_factory=list)
     replacement_ambiguous: bool = False
     fields: list[FieldValue] = field(default_factory=list)
+    corrections: list[dict[str, Any]] = field(default_factory=list)  # CMS's errata naming this code
+    anomalies: list[dict[str, str]] = field(default_factory=list)  # values left null, CMS's raw text kept
+    currency: dict[str, Any] | None = None  # which release answers and whether the date is past the data
+    revised_later: dict[str, Any] | None = None  # a later release that changed the date's answer
+    as_known_now: bool = False  # answered by the newest release's record
+
+    @property
+    def notices(self) -> list[str]:
+        """What a reader should know before trusting the fields, one line each (HTML, text, Markdown)."""
+        lines = [correction_line(c) for c in self.corrections]
+        lines += [f"{a['field']}: CMS's file has {a['raw']!r} ({a['problem']}); shown as blank" for a in self.anomalies]
+        if self.revised_later:
+            lines.append(self.revised_later["message"])
+        if self.currency and self.currency.get("beyond_latest_release"):
+            lines.append(self.currency["message"])
+        return lines
 
     def record(self) -> CodeRecord:
         """The canonical record alone."""
@@ -84,8 +100,24 @@ class Code(CodeRecord):
             replaced_by=self.replaced_by,
             replacement_ambiguous=self.replacement_ambiguous,
             fields=[f.to_dict() for f in self.fields],
+            corrections=self.corrections,
+            anomalies=self.anomalies,
+            currency=self.currency,
+            revised_later=self.revised_later,
+            as_known_now=self.as_known_now,
+            notices=self.notices,
         )
         return data
+
+
+def correction_line(correction: dict[str, Any]) -> str:
+    """'CMS correction of 2026-01-12 to release 2026-01: Revise TOS (TOS: 1,P; effective 2026-01-01)'."""
+    when = f" of {correction['issued']}" if correction.get("issued") else ""
+    details = [f"{name}: {value}" for name, value in correction["details"].items()]
+    if correction.get("effective_date"):
+        details.append(f"effective {correction['effective_date']}")
+    extra = f" ({'; '.join(details)})" if details else ""
+    return f"CMS correction{when} to release {correction['release']}: {correction['action']}{extra}"
 
 
 def status_on(added: str | None, terminated: str | None, on: str) -> tuple[str, str | None]:
@@ -163,4 +195,11 @@ def build_code(store: Store, record: CodeRecord, on: str | None = None) -> Code:
         chain = store.replacements(record.code, on)
         code.replaced_by, code.replacement_ambiguous = chain.replacements, chain.ambiguous
     code.fields = _rows(code, codebook)
+    code.corrections = [
+        {**c, "release": label}
+        for label in store.release_labels()
+        if label <= record.release
+        for c in store.corrections(label, record.code)
+    ]
+    code.anomalies = store.anomalies(record.release, record.code)
     return code

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from hcpcs.history.currency import Currency
     from hcpcs.history.diff import Diff
     from hcpcs.history.timeline import Timeline
-    from hcpcs.loader import LoadResult
+    from hcpcs.loader import LoadReport, LoadResult
     from hcpcs.page import Code
     from hcpcs.search import SearchResult
 
@@ -169,26 +169,47 @@ class Store:
         ).fetchone()
         return record_from_row(row) if row else None
 
-    def get(self, code: str, release: str | None = None, on: str | None = None) -> Code | None:
+    def get(
+        self, code: str, release: str | None = None, on: str | None = None, as_known_now: bool = False
+    ) -> Code | None:
         """One code as its page shows it (every field decoded), or None if the release lacks it.
 
         With `on` (YYYY-MM-DD) and no release: the record from the latest release in effect on
-        that date that holds the code (else the earliest later one), its status as of the date.
+        that date that holds the code (else the earliest later one), its status as of the date;
+        with `as_known_now`, the newest release's record instead (CMS's latest word on the date).
+        Without a release the page says how current it is (`page.currency`), and whether a later
+        release changed the date's answer after the fact (`page.revised_later`).
         """
-        from hcpcs.history.asof import record_on
+        from hcpcs.history.asof import record_as_known_now, record_on, revision
         from hcpcs.page import build_code
 
-        if on is not None and release is None:
-            record = record_on(self, code.strip().upper(), on)
+        key = code.strip().upper()
+        if release is not None:
+            record = self.record(key, release)
+        elif as_known_now:
+            record = record_as_known_now(self, key)
+        elif on is not None:
+            record = record_on(self, key, on)
         else:
-            record = self.record(code, release)
-        return build_code(self, record, on) if record else None
+            record = self.record(key)
+        if record is None:
+            return None
+        page = build_code(self, record, on)
+        page.as_known_now = as_known_now
+        if release is None or on is not None:
+            page.currency = self.currency(on).to_dict()
+        if on is not None and not as_known_now:
+            later = revision(self, record, on)
+            page.revised_later = later.to_dict() if later else None
+        return page
 
-    def is_valid(self, code: str, on: str) -> bool:
-        """Whether a code was valid on a date: added by then and not terminated before it."""
-        from hcpcs.history.asof import record_on, valid_on
+    def is_valid(self, code: str, on: str, as_known_now: bool = False) -> bool:
+        """Whether a code was valid on a date: added by then and not terminated before it
+        (by the release in effect then, or with `as_known_now` by the newest release)."""
+        from hcpcs.history.asof import record_as_known_now, record_on, valid_on
 
-        record = record_on(self, code.strip().upper(), on)
+        key = code.strip().upper()
+        record = record_as_known_now(self, key) if as_known_now else record_on(self, key, on)
         return record is not None and valid_on(record, on)
 
     def history(self, code: str) -> Timeline:
@@ -209,11 +230,11 @@ class Store:
 
         return replacements(self, code.strip().upper(), on)
 
-    def lookup(self, code: str, release: str | None = None, on: str | None = None) -> Code:
+    def lookup(self, code: str, release: str | None = None, on: str | None = None, as_known_now: bool = False) -> Code:
         """A code's page as a user types it; MalformedCodeError or UnknownCodeError (with suggestions)."""
         from hcpcs.lookup import lookup
 
-        return lookup(self, code, release, on)
+        return lookup(self, code, release, on, as_known_now)
 
     def search(
         self,
@@ -230,7 +251,10 @@ class Store:
         """
         from hcpcs.search import Filters, search
 
-        return search(self, query, limit=limit, offset=offset, release=release, on=on, filters=Filters(**filters))
+        found = search(self, query, limit=limit, offset=offset, release=release, on=on, filters=Filters(**filters))
+        if release is None:
+            found.currency = self.currency(on).to_dict()
+        return found
 
     def suggest(self, prefix: str, limit: int = 10, release: str | None = None) -> list[dict[str, str | None]]:
         """As-you-type suggestions: [{"code", "short_description"}, ...]."""
@@ -358,6 +382,37 @@ class Store:
         )
         return [row[0] for row in cursor]
 
+    def anomalies(self, release: str | None = None, code: str | None = None) -> list[dict[str, str]]:
+        """Values CMS's files had where the layout wants something else (the field is left null)."""
+        label = self.resolve_release(release)
+        names = ("code", "field", "raw", "file", "place", "problem")
+        sql = f"SELECT {', '.join(names)} FROM anomalies WHERE release = ?"
+        arguments: tuple = (label,)
+        if code is not None:
+            sql, arguments = sql + " AND code = ?", (label, code.strip().upper())
+        return [
+            dict(zip(names, row, strict=True)) for row in self.connection.execute(sql + " ORDER BY rowid", arguments)
+        ]
+
+    def corrections(self, release: str | None = None, code: str | None = None) -> list[dict[str, Any]]:
+        """CMS's corrections issued for a release (of one code, when given), in file order."""
+        label = self.resolve_release(release)
+        names = ("code", "action", "effective_date", "details", "file", "issued")
+        sql = f"SELECT {', '.join(names)} FROM corrections WHERE release = ?"
+        arguments: tuple = (label,)
+        if code is not None:
+            sql, arguments = sql + " AND code = ?", (label, code.strip().upper())
+        rows = self.connection.execute(sql + " ORDER BY position", arguments)
+        return [{**dict(zip(names, row, strict=True)), "details": json.loads(row[3])} for row in rows]
+
+    def members(self, release: str | None = None) -> list[dict[str, Any]]:
+        """Every file a release was given as (zip members too), with what it was read as or why not."""
+        label = self.resolve_release(release)
+        rows = self.connection.execute(
+            "SELECT file, role, sha256, bytes FROM members WHERE release = ? ORDER BY file", (label,)
+        )
+        return [dict(zip(("file", "role", "sha256", "bytes"), row, strict=True)) for row in rows]
+
     # -- writing ----------------------------------------------------------------
     def load(
         self,
@@ -365,14 +420,36 @@ class Store:
         *,
         release: str | None = None,
         replace: bool = False,
+        strict: bool = False,
         progress: Callable[[str], None] | None = None,
     ) -> list[LoadResult]:
-        """Read official CMS files and store each release they hold, atomically."""
+        """Read official CMS files and store each release they hold, atomically.
+
+        Each release loads in its own transaction; if any is refused (damaged, or already stored
+        from other files), the others still load and ReleasesRefusedError says which and why.
+        """
+        report = self.load_report(paths, release=release, replace=replace, strict=strict, progress=progress)
+        if report.refused:
+            from hcpcs.errors import ReleasesRefusedError
+
+            raise ReleasesRefusedError(report.results, report.refused)
+        return report.results
+
+    def load_report(
+        self,
+        paths: list[str | Path],
+        *,
+        release: str | None = None,
+        replace: bool = False,
+        strict: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> LoadReport:
+        """Like load(), but every release's outcome is returned, refused ones included."""
         from hcpcs.loader import load_paths
 
         if not self.writable:
             raise StoreError(f"{self.path}: opened read-only; open it with write=True to load")
         try:
-            return load_paths(self.connection, [Path(p) for p in paths], release, replace, progress)
+            return load_paths(self.connection, [Path(p) for p in paths], release, replace, progress, strict)
         finally:
             self._memo.clear()  # releases, notes and id ranges may have changed

@@ -55,6 +55,14 @@ def with_status(message: str, work: Callable[[Callable[[str], None] | None], T])
         return work(status.update)
 
 
+def warn_currency(currency: dict | None, revised: dict | None = None) -> None:
+    """On stderr: that the answer's date is past the stored data, or that a later release changed it."""
+    if currency and currency.get("beyond_latest_release"):
+        typer.echo(f"warning: {currency['message']}", err=True)
+    if revised:
+        typer.echo(f"note: {revised['message']}", err=True)
+
+
 def _print_table(title: str, columns: list[str], rows: list[list[object]]) -> None:
     from rich.console import Console
     from rich.table import Table

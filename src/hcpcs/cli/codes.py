@@ -14,6 +14,7 @@ from hcpcs.cli.app import (
     _open_store,
     _print_table,
     app,
+    warn_currency,
 )
 
 
@@ -23,13 +24,17 @@ def show(
     code: Annotated[str, typer.Argument(help="A code (S9329) or modifier (LT), any case.")],
     release: Annotated[Optional[str], typer.Option(help="Release label YYYY-MM (default: the latest).")] = None,
     on: Annotated[Optional[str], typer.Option(help="As of this date of service (YYYY-MM-DD).")] = None,
+    as_known_now: Annotated[
+        bool, typer.Option("--as-known-now", help="Judge the date by the newest release (CMS's latest word).")
+    ] = False,
     output_format: Annotated[PageFormat, typer.Option("--format", help="Output format.")] = PageFormat.text,
 ) -> None:
     """Show a code's page: every field with its value, meaning and definition."""
     from hcpcs.dates import parse_date
 
     with _open_store(ctx) as store:
-        page = store.lookup(code, release, on=parse_date(on, "--on") if on else None)
+        page = store.lookup(code, release, on=parse_date(on, "--on") if on else None, as_known_now=as_known_now)
+    warn_currency(page.currency, page.revised_later)
     if output_format is PageFormat.json:
         typer.echo(json.dumps(page.to_dict(), indent=2, ensure_ascii=False))
     elif output_format is PageFormat.markdown:
@@ -84,6 +89,7 @@ def search(
             betos=betos,
             include_terminated=include_terminated,
         )
+    warn_currency(found.currency)
     if output_format is TableOrJson.json:
         typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
         return

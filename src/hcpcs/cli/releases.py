@@ -34,56 +34,95 @@ def load(
     paths: Annotated[list[Path], typer.Argument(help="CMS release zips, folders, text files or workbooks.")],
     release: Annotated[Optional[str], typer.Option(help="Release label YYYY-MM (default: from the names).")] = None,
     replace: Annotated[bool, typer.Option(help="Replace a release already stored from other files.")] = False,
+    strict: Annotated[
+        bool, typer.Option(help="Refuse a file with any value that does not fit its field (default: warn, keep raw).")
+    ] = False,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
 ) -> None:
     """Load official CMS release files into the store, one transaction per release."""
     with _open_store(ctx, write=True) as store:
-        results = store.load(paths, release=release, replace=replace)
-        warnings = {r.release: store.load_warnings(r.release) for r in results if r.warnings}
+        report = store.load_report(paths, release=release, replace=replace, strict=strict)
+        anomalies = {r.release: store.anomalies(r.release) for r in report.results if r.anomalies}
+        warnings = {r.release: store.load_warnings(r.release) for r in report.results if r.warnings}
+    results = report.results
     if output_format is TableOrJson.json:
-        typer.echo(json.dumps([r.to_dict() for r in results], indent=2))
-    else:
+        outcomes = [r.to_dict() for r in results] + [r.to_dict() for r in report.refused]
+        typer.echo(json.dumps(outcomes, indent=2))
+    elif results:
         _print_loaded("Loaded", results)
-        for result in results:
-            if result.note:
-                typer.echo(f"{result.release}: {result.note}", err=True)
+    for result in results:
+        if result.note:
+            typer.echo(f"{result.release}: {result.note}", err=True)
+        for line in result.ignored:
+            typer.echo(f"{result.release}: ignored {line}", err=True)
+    for line in report.stray:
+        typer.echo(f"ignored: {line}", err=True)
+    for lines in anomalies.values():
+        for anomaly in lines:
+            typer.echo(f"warning: {anomaly['file']}:{anomaly['place']}: {anomaly['problem']}", err=True)
     for label, lines in warnings.items():
         for line in lines[:WARNINGS_SHOWN]:
             typer.echo(f"warning: {line}", err=True)
         if len(lines) > WARNINGS_SHOWN:
             typer.echo(
-                f"warning: {len(lines) - WARNINGS_SHOWN} more disagreements in {label}; "
-                f"`hcpcs warnings {label}` lists them all",
+                f"warning: {len(lines) - WARNINGS_SHOWN} more notes on {label}; `hcpcs warnings {label}` lists all",
                 err=True,
             )
+    for refused in report.refused:
+        typer.echo(f"error: {refused.release or 'a release'} refused: {refused.error}", err=True)
+    if report.refused:
+        raise typer.Exit(2)
 
 
 @app.command()
 def releases(
     ctx: typer.Context,
+    files: Annotated[bool, typer.Option("--files", help="Also list every file of each release and its part.")] = False,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
 ) -> None:
-    """List the stored releases, oldest first, with their source files."""
+    """List the stored releases, oldest first, with their source files and CMS's corrections."""
+    from hcpcs.page import correction_line
+
     with _open_store(ctx) as store:
         stored = store.releases()
+        corrections = {r.release: store.corrections(r.release) for r in stored}
+        members = {r.release: store.members(r.release) for r in stored}
+        anomalies = {r.release: len(store.anomalies(r.release)) for r in stored}
     if output_format is TableOrJson.json:
-        typer.echo(json.dumps([r.to_dict() for r in stored], indent=2))
+        rows = [
+            {**r.to_dict(), "corrections": corrections[r.release], "files": members[r.release],
+             "anomalies": anomalies[r.release]}
+            for r in stored
+        ]  # fmt: skip
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     _print_table(
         "Releases",
-        ["release", "effective date", "procedures", "modifiers", "loaded at", "sources (sha256)"],
+        ["release", "effective date", "procedures", "modifiers", "corrections", "loaded at", "sources (sha256)"],
         [
             [
                 r.release,
                 r.effective_date,
                 r.procedures,
                 r.modifiers,
+                len(corrections[r.release]),
                 r.loaded_at,
                 "\n".join(f"{s.file} ({s.sha256[:12]}…)" for s in r.sources),
             ]
             for r in stored
         ],
     )
+    listed = [
+        [c["code"], correction_line({**c, "release": label})] for label, rows in corrections.items() for c in rows
+    ]
+    if listed:
+        _print_table("CMS corrections", ["code", "correction"], listed)
+    if files:
+        _print_table(
+            "Files",
+            ["release", "file", "read as", "bytes"],
+            [[label, m["file"], m["role"], m["bytes"]] for label, rows in members.items() for m in rows],
+        )
 
 
 @app.command()
@@ -114,10 +153,16 @@ def warnings(
     ctx: typer.Context,
     release: Annotated[str, typer.Argument(help="Release label YYYY-MM.")],
 ) -> None:
-    """List where a release's workbook disagreed with its (authoritative) text file."""
+    """List the values of a release that did not fit their fields (kept raw), and where its workbook
+    disagreed with its (authoritative) text file."""
     with _open_store(ctx) as store:
+        anomalies = store.anomalies(release)
         lines = store.load_warnings(release)
+    for anomaly in anomalies:
+        typer.echo(
+            f"{anomaly['file']}:{anomaly['place']}: {anomaly['problem']} (code {anomaly['code']}: field left blank)"
+        )
     for line in lines:
         typer.echo(line)
-    if not lines:
+    if not lines and not anomalies:
         typer.echo(f"{release}: no disagreements recorded", err=True)

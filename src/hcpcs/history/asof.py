@@ -24,6 +24,60 @@ def record_on(store: Store, code: str, on: str) -> CodeRecord | None:
     return store.record(code, in_effect[-1] if in_effect else holding[0])
 
 
+def record_as_known_now(store: Store, code: str) -> CodeRecord | None:
+    """The code's record in the newest stored release that holds it (CMS's latest word on it)."""
+    for label in reversed(store.release_labels()):
+        record = store.record(code, label)
+        if record is not None:
+            return record
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A later release that changed a date's answer after the fact (C9034: valid on 2019-01-01 by
+    the 2019 file, terminated back to 2018-12-31 by the 2020 one)."""
+
+    release: str  # the later release that changed the answer
+    status: str  # what it says about the date
+    status_date: str | None
+    date: str
+    was_release: str  # the release in effect on the date
+    was_status: str  # what that release said
+
+    @property
+    def message(self) -> str:
+        """One line for users."""
+        when = f" as of {self.status_date}" if self.status_date and self.status != "Actual" else ""
+        return (
+            f"release {self.release} changed this answer after the fact: on {self.date} the code is "
+            f"{_WORDS[self.status]}{when} by it, where release {self.was_release} (in effect then) said "
+            f"{_WORDS[self.was_status]}; --as-known-now answers by the newest release"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (with the message)."""
+        return {**asdict(self), "message": self.message}
+
+
+_WORDS = {"Actual": "valid", "Terminated": "terminated", "Not yet effective": "not yet effective"}
+
+
+def revision(store: Store, record: CodeRecord, on: str) -> Revision | None:
+    """The first later release whose record says something else about the date than `record` does."""
+    from hcpcs.page import status_of
+
+    was = status_of(record, on)
+    for label in store.release_labels():
+        if label <= record.release:
+            continue
+        later = store.record(record.code, label)
+        if later is not None and status_of(later, on)[0] != was[0]:
+            status, status_date = status_of(later, on)
+            return Revision(label, status, status_date, on, record.release, was[0])
+    return None
+
+
 def valid_on(record: CodeRecord, on: str) -> bool:
     """Valid on a date: added on or before it, and not terminated before it."""
     from hcpcs.page import ACTUAL, status_of

@@ -7,6 +7,7 @@ same positions. Positions below are 1-based as the layout prints them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -81,3 +82,28 @@ HEADER_ALIASES = {
     "LONG_DESCRIPTION": "LONG DESCRIPTION",
     "SHORT_DESCRIPTION": "SHORT DESCRIPTION",
 }
+
+
+#: Where each field of ours starts and how wide it is, as a layout file prints it (begin, length).
+_EXPECTED = {
+    slot.name: (slot.start, slot.width) for slot in (CODE, SEQUENCE, RECORD_ID, LONG_DESCRIPTION, *DETAIL_SLOTS)
+}
+_POSITION = re.compile(r"^\s+(\d+)\s+(\d+)\s+(\d+)\s+(?:CHAR|NUM)\b")
+
+
+def check_layout(text: str, file: str) -> list[str]:
+    """Where a record layout file (HCPC20YY_recordlayout.txt) places a field elsewhere than this
+    reader does, one line each; empty when the file agrees (as every layout from 2017 to 2026 does)."""
+    printed = set()
+    for line in text.splitlines():
+        match = _POSITION.match(line)
+        if match:
+            length, begin, end = (int(g) for g in match.groups())
+            printed.add((begin, length))
+    if not printed:
+        return [f"{file}: no field positions found; the records were read with the 2017-2026 layout"]
+    return [
+        f"{file}: the layout has no {width}-character field at column {start} where hcpcs reads {name}"
+        for name, (start, width) in _EXPECTED.items()
+        if (start, width) not in printed
+    ]

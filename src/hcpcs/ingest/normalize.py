@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from hcpcs.ingest.layout import DETAIL_SLOTS
@@ -85,13 +86,48 @@ _TEXTS, _LISTS, _DATES_AT, _UNITS_AT = _plan()
 DETAIL_VALUE_COUNT = sum(slot.occurs for slot in DETAIL_SLOTS)
 
 
-def build_record(code: str, kind: str, release: str | None, long_text: str, flat: Sequence[str]) -> CodeRecord:
-    """Build a canonical record from the raw detail values in layout order (DETAIL_SLOTS)."""
+@dataclass(frozen=True, slots=True)
+class Misfit:
+    """A value that does not fit its field (the field is left null; the raw text is kept)."""
+
+    field: str
+    raw: str
+    problem: str
+
+
+def _checked(read, raw: str, name: str, misfits: list[Misfit] | None):
+    try:
+        return read(raw, name)
+    except ValueProblem as problem:
+        if misfits is None:
+            raise
+        misfits.append(Misfit(name, raw, str(problem)))
+        return None
+
+
+def _units(raw: str, name: str) -> int | None:
+    return base_units(raw)
+
+
+def build_record(
+    code: str,
+    kind: str,
+    release: str | None,
+    long_text: str,
+    flat: Sequence[str],
+    misfits: list[Misfit] | None = None,
+) -> CodeRecord:
+    """Build a canonical record from the raw detail values in layout order (DETAIL_SLOTS).
+
+    A date or number that does not read raises ValueProblem, or, given a `misfits` list,
+    is added to it and left null.
+    """
     values = [v.strip() for v in flat]
     fields = {name: values[at] or None for name, at in _TEXTS}
     for name, begin, end in _LISTS:
         fields[name] = [v for v in values[begin:end] if v]
     for name, at in _DATES_AT:
-        fields[name] = iso_date(values[at], name) if values[at] else None
-    fields["anesthesia_base_units"] = base_units(values[_UNITS_AT])
+        fields[name] = _checked(iso_date, values[at], name, misfits) if values[at] else None
+    units = values[_UNITS_AT]
+    fields["anesthesia_base_units"] = _checked(_units, units, "anesthesia_base_units", misfits) if units else None
     return CodeRecord(code, release, kind, fold(long_text) or None, **fields)

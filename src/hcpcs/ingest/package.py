@@ -1,154 +1,181 @@
-"""Find the files of a release in what a user points at: a CMS zip, a folder or one file."""
+"""Group the files a user gave into releases, and choose which file plays each part.
+
+A CMS zip ships one release: its members share the release its record file names (a NOC list
+dated JAN in the April zip is April's). Loose files are labelled by their own names and folders.
+Where a release has two files for one part (a re-issued `_v2`, the .prn and .xlsx of one report),
+the better one is read and the other is listed with the reason; nothing unknown is fatal.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import io
-import zipfile
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from hcpcs.errors import InputError
+from hcpcs.ingest.kinds import (
+    CHANGES,
+    CHANGES_BY_ACTION,
+    CORRECTIONS,
+    IGNORED,
+    LAYOUT,
+    NOC,
+    NOTES,
+    README,
+    RECORD_ROLES,
+    TEXT,
+    WORKBOOK,
+    WORKBOOK_SUFFIXES,
+    role_of,
+)
 from hcpcs.ingest.labels import label_from_names
+from hcpcs.ingest.sources import Found, Origin
 
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """A file on disk that a release was read from, with its sha256 (provenance)."""
-
-    path: Path
-    sha256: str
-    name: str  # as stored: the file name, with its folder when found in a folder
-
-
-WORKBOOK_SUFFIXES = (".xlsx", ".xls")
-#: Roles a file can play in a release; the first two hold the records.
-TEXT, WORKBOOK, NOTES, NOC, CHANGES = "text", "workbook", "notes", "noc", "changes"
+_VERSION = re.compile(r"_v(\d+)(?![a-z0-9])", re.IGNORECASE)
+_NAME_DATE = re.compile(r"(?<!\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(20\d\d)(?!\d)")
+#: Parts a release has one file for, in the order they are reported.
+SINGLE_PARTS = (TEXT, WORKBOOK, CHANGES, CHANGES_BY_ACTION, NOC, NOTES, LAYOUT, README)
 
 
 @dataclass(slots=True)
 class Member:
-    """One file inside what the user gave, with what it is for."""
+    """One file given for a release, with the part it plays (or why it is not read)."""
 
-    name: str  # shown in messages: "zip name/member name" inside a zip
-    data: bytes
-    role: str | None
-    hints: list[str]  # names that may carry the release label, most specific first
-    origin: Origin  # the file on disk that holds it
+    found: Found
+    role: str
+    read: bool = True
+    note: str = ""  # why a file is not read: ignored, or another file plays its part
+
+    @property
+    def name(self) -> str:
+        return self.found.name
+
+    @property
+    def data(self) -> bytes:
+        return self.found.data
 
 
 @dataclass(slots=True)
 class ReleaseFiles:
-    """The files found for one release, by role."""
+    """The files found for one release: every member, and the ones chosen for each part."""
 
     label: str | None
-    members: dict[str, Member] = field(default_factory=dict)
-    origins: dict[Path, Origin] = field(default_factory=dict)  # the files used, on disk
+    members: list[Member] = field(default_factory=list)
+    parts: dict[str, Member] = field(default_factory=dict)
+    corrections: list[Member] = field(default_factory=list)
+
+    @property
+    def origins(self) -> list[Origin]:
+        """The files on disk the release was read from (each once)."""
+        unique: dict[Path, Origin] = {}
+        for member in self.members:
+            if member.read:
+                unique.setdefault(member.found.origin.path, member.found.origin)
+        return list(unique.values())
+
+    @property
+    def has_records(self) -> bool:
+        return any(role in self.parts for role in RECORD_ROLES)
 
 
-def role_of(name: str, given_directly: bool = False) -> str | None:
-    """What a CMS file is for, from its name; None for files a release does not need."""
-    path = PurePosixPath(name.lower())
-    stem, suffix = path.stem, path.suffix
-    if "proc_notes" in stem or "procnotes" in stem:
-        return NOTES
-    if "noc" in stem.replace("_", " ").split() or stem.startswith("noc_"):
-        return NOC
-    if "changes_by_hcpc" in stem or ("trans" in stem and suffix in WORKBOOK_SUFFIXES):
-        return CHANGES
-    if "anweb" in stem:
-        return TEXT if suffix == ".txt" else WORKBOOK if suffix in WORKBOOK_SUFFIXES else None
-    if given_directly and not any(w in stem for w in ("readme", "layout", "correction", "changes")):
-        # A file named by the user is read as records by its suffix.
-        return TEXT if suffix in (".txt", ".prn", "") else WORKBOOK if suffix in WORKBOOK_SUFFIXES else None
-    return None
+def rank(name: str) -> tuple[int, str]:
+    """How recent a CMS file's name says it is: its _vN re-issue number, then the date in it."""
+    stem = PurePosixPath(name).stem
+    version = _VERSION.search(stem)
+    date = _NAME_DATE.search(stem)
+    return (int(version[1]) if version else 0, f"{date[3]}{date[1]}{date[2]}" if date else "")
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _preference(member: Member) -> tuple:
+    # A workbook beats the .prn/.txt of the same report or list: CMS's text cuts columns short.
+    is_workbook = member.name.lower().endswith(WORKBOOK_SUFFIXES)
+    side_part = member.role in (CHANGES, CHANGES_BY_ACTION, NOC)
+    return (is_workbook if side_part else False, *rank(member.name))
 
 
-def _zip_members(data: bytes, display: str, origin: Origin, hints: list[str]) -> list[Member]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = [i for i in archive.infolist() if not i.is_dir()]
-        members = []
-        for info in infos:
-            inner = PurePosixPath(info.filename)
-            if inner.name.startswith(("._", "~$")) or "__MACOSX" in inner.parts:
-                continue
-            inner_data = archive.read(info)
-            name = f"{display}/{info.filename}"
-            inner_hints = [inner.stem, *[p for p in reversed(inner.parts[:-1])], *hints]
-            if inner.suffix.lower() == ".zip":
-                members.extend(_zip_members(inner_data, name, origin, inner_hints))
-            else:
-                members.append(Member(name, inner_data, role_of(inner.name), inner_hints, origin))
-        return members
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
-        raise InputError(display, None, f"not a readable zip file ({error})") from None
+def _label_of(found: Found) -> str | None:
+    return label_from_names(found.hints)
 
 
-def _members_of(path: Path, given_directly: bool, hints: list[str], name: str) -> list[Member]:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(str(path), None, f"cannot read the file ({error.strerror})") from None
-    origin = Origin(path, _sha256(data), name)
-    suffix = path.suffix.lower()
-    if suffix == ".zip" or (data[:4] == b"PK\x03\x04" and suffix not in WORKBOOK_SUFFIXES):
-        members = _zip_members(data, name, origin, [path.stem, *hints])
-        if given_directly and not any(m.role for m in members):
-            raise InputError(path.name, None, "the zip holds no HCPCS file (no ANWEB text file or workbook)")
-        return members
-    return [Member(name, data, role_of(path.name, given_directly), [path.stem, *hints], origin)]
+def _unit_labels(found: list[Found], roles: list[str]) -> list[str | None]:
+    """Each file's release label: the label its zip's record file names, else its own names."""
+    record_labels: dict[str, set[str | None]] = defaultdict(set)
+    for item, role in zip(found, roles, strict=True):
+        if role in RECORD_ROLES:
+            record_labels[item.unit].add(_label_of(item))
+    labels = []
+    for item in found:
+        in_unit = record_labels.get(item.unit, set())
+        labels.append(next(iter(in_unit)) if len(in_unit) == 1 else _label_of(item))
+    return labels
 
 
-def discover(paths: list[Path]) -> list[Member]:
-    """Every file in the given paths (zips opened, folders walked), with role and label hints."""
-    members: list[Member] = []
-    for path in paths:
-        if not path.exists():
-            raise InputError(str(path), None, "no such file or folder")
-        parents = [p.name for p in list(path.resolve().parents)[:2]]
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                relative = child.relative_to(path).parts[:-1]
-                hints = [*reversed(relative), path.resolve().name, *parents]
-                name = child.resolve().relative_to(path.resolve().parent)
-                members.extend(_members_of(child, False, hints, name.as_posix()))
-        else:
-            members.extend(_members_of(path, True, parents, path.name))
-    return members
-
-
-def _prefer(current: Member, new: Member) -> Member:
-    """Two files for one role: keep the workbook of a report or NOC list (it is not cut short)."""
-    if new.role in (CHANGES, NOC) and new.name.lower().endswith(WORKBOOK_SUFFIXES):
-        return new
-    if current.role in (CHANGES, NOC):
-        return current
-    raise InputError(new.name, None, f"a second {new.role} file for one release (the first is {current.name})")
-
-
-def group_releases(members: list[Member], label: str | None = None) -> list[ReleaseFiles]:
-    """Group the files that matter by release label (given, or read from the names)."""
-    groups: dict[str | None, ReleaseFiles] = {}
-    for member in members:
-        if member.role is None:
+def _choose(group: ReleaseFiles) -> None:
+    """Pick the file for each part; list the others with the reason."""
+    by_role: dict[str, list[Member]] = defaultdict(list)
+    for member in group.members:
+        by_role[member.role].append(member)
+    for role, members in by_role.items():
+        if role == IGNORED:
+            for member in members:
+                member.read, member.note = False, "not a file of an HCPCS release"
             continue
-        key = label or label_from_names(member.hints)
-        group = groups.setdefault(key, ReleaseFiles(key))
-        existing = group.members.get(member.role)
-        group.members[member.role] = _prefer(existing, member) if existing else member
-    for group in groups.values():
-        if TEXT not in group.members and WORKBOOK not in group.members:
-            names = ", ".join(sorted(m.name for m in group.members.values()))
-            where = f"release {group.label}" if group.label else "these files"
-            raise InputError(names, None, f"no HCPCS record file (ANWEB text file or workbook) for {where}")
-        for member in group.members.values():
-            group.origins.setdefault(member.origin.path, member.origin)
-    if not groups:
-        names = ", ".join(sorted({m.origin.path.name for m in members})) or "input"
-        raise InputError(names, None, "no HCPCS record file found")
-    return sorted(groups.values(), key=lambda g: g.label or "")
+        if role == CORRECTIONS:
+            _choose_corrections(group, members)
+            continue
+        best = max(members, key=_preference)
+        group.parts[role] = best
+        for member in members:
+            if member is not best:
+                same = member.found.sha256 == best.found.sha256
+                member.read = False
+                member.note = f"{'the same file as' if same else 'another file plays this part:'} {best.name}"
+    if CHANGES in group.parts and CHANGES_BY_ACTION in group.parts:
+        extra = group.parts.pop(CHANGES_BY_ACTION)
+        extra.read, extra.note = False, f"the same report ordered by action code; read {group.parts[CHANGES].name}"
+
+
+def _choose_corrections(group: ReleaseFiles, members: list[Member]) -> None:
+    """Every corrections file is read (v2 adds to v1), but a .prn beside its own workbook is not."""
+    workbooks = {PurePosixPath(m.name).stem.lower(): m for m in members if m.name.lower().endswith(WORKBOOK_SUFFIXES)}
+    for member in members:
+        twin = workbooks.get(PurePosixPath(member.name).stem.lower())
+        if twin is not None and twin is not member:
+            member.read, member.note = False, f"the same corrections as {twin.name} (cut to fixed columns)"
+        else:
+            group.corrections.append(member)
+
+
+@dataclass(slots=True)
+class Grouped:
+    """Releases found, and the files that belong to none (listed as ignored)."""
+
+    releases: list[ReleaseFiles]
+    stray: list[Member]
+
+
+def group_releases(found: list[Found], label: str | None = None) -> Grouped:
+    """Group the files by release (the given label, else the one their names say), parts chosen."""
+    roles = [role_of(item) for item in found]
+    if all(role in (IGNORED, README, LAYOUT) for role in roles):
+        names = ", ".join(sorted({item.origin.name for item in found})) or "input"
+        raise InputError(names, None, "no HCPCS release file found (no ANWEB text file or workbook)")
+    labels = [label] * len(found) if label else _unit_labels(found, roles)
+    groups: dict[str | None, ReleaseFiles] = {}
+    for item, role, key in zip(found, roles, labels, strict=True):
+        groups.setdefault(key, ReleaseFiles(key)).members.append(Member(item, role))
+    releases, stray = [], []
+    for key, group in groups.items():
+        if key is None:  # without a label only record files can still tell their release (from dates)
+            stray.extend(m for m in group.members if m.role not in RECORD_ROLES)
+            group.members = [m for m in group.members if m.role in RECORD_ROLES]
+        if all(m.role == IGNORED for m in group.members):
+            stray.extend(group.members)
+            continue
+        _choose(group)
+        releases.append(group)
+    for member in stray:
+        member.read = False
+        member.note = "not a file of an HCPCS release" if member.role == IGNORED else "its name tells no release"
+    return Grouped(sorted(releases, key=lambda g: g.label or ""), stray)

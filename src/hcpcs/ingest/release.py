@@ -7,27 +7,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hcpcs.errors import InputError
+from hcpcs.ingest.corrections import CorrectionsFile, read_corrections
 from hcpcs.ingest.fixed_width import read_text
+from hcpcs.ingest.kinds import CHANGES, CHANGES_BY_ACTION, LAYOUT, NOC, NOTES, TEXT, WORKBOOK
 from hcpcs.ingest.labels import is_label, label_from_dates
+from hcpcs.ingest.layout import check_layout
 from hcpcs.ingest.noc import NocEntry, read_noc
 from hcpcs.ingest.notes import read_notes
-from hcpcs.ingest.package import CHANGES, NOC, NOTES, TEXT, WORKBOOK, Origin, discover, group_releases
+from hcpcs.ingest.package import Grouped, Member, ReleaseFiles, group_releases
+from hcpcs.ingest.parsed import Anomaly, Parsed
 from hcpcs.ingest.reports import ChangeEntry, read_report
+from hcpcs.ingest.sources import Origin, find_files
 from hcpcs.ingest.workbook import read_workbook
 from hcpcs.model import FIELD_NAMES, CodeRecord
+
+#: More misfit values than this share of a file's records means the file does not follow the layout.
+MISFIT_SHARE = 0.01
+MISFIT_FLOOR = 25
 
 
 @dataclass(slots=True)
 class ReleaseData:
-    """One release as read from CMS's files, ready to store."""
+    """One release as read from CMS's files, ready to store (records None: side files only)."""
 
     label: str
-    records: list[CodeRecord]
+    records: list[CodeRecord] | None
     origins: list[Origin]
-    record_file: str
+    record_file: str | None
+    members: list[Member] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
     noc: list[NocEntry] = field(default_factory=list)
     changes: list[ChangeEntry] = field(default_factory=list)
+    corrections: list[CorrectionsFile] = field(default_factory=list)
+    anomalies: list[Anomaly] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     read_seconds: float = 0.0
 
@@ -35,6 +47,11 @@ class ReleaseData:
     def effective_date(self) -> str:
         """The first day of the release's month."""
         return f"{self.label}-01"
+
+    @property
+    def ignored(self) -> list[Member]:
+        """The files given for the release that were not read, with the reason."""
+        return [m for m in self.members if not m.read]
 
 
 def compare_records(text: list[CodeRecord], workbook: list[CodeRecord], workbook_name: str) -> list[str]:
@@ -56,36 +73,99 @@ def compare_records(text: list[CodeRecord], workbook: list[CodeRecord], workbook
     return warnings
 
 
-def read_releases(paths: list[Path], label: str | None = None) -> list[ReleaseData]:
-    """Read every release found in the paths; raises InputError on any damaged file."""
-    if label is not None and not is_label(label):
-        raise InputError("--release", None, f"{label!r} is not a release label (YYYY-MM, e.g. 2020-04)")
-    groups = group_releases(discover(paths), label)
-    if label is not None and len(groups) > 1:
-        raise InputError("--release", None, f"names one release but the paths hold {len(groups)}")
-    releases = []
-    for group in groups:
-        started = time.perf_counter()
-        members = group.members
-        text = members.get(TEXT)
-        workbook = members.get(WORKBOOK)
-        primary = text or workbook
-        reader = read_text if primary is text else read_workbook
-        records = reader(primary.data, primary.name, group.label)
-        release_label = group.label or label_from_dates(r.action_effective_date for r in records)
-        if release_label is None:
+def _check_misfits(parsed: Parsed, file: str) -> None:
+    limit = max(MISFIT_FLOOR, int(len(parsed.records) * MISFIT_SHARE))
+    if len(parsed.anomalies) > limit:
+        first = parsed.anomalies[0]
+        raise InputError(
+            file,
+            None,
+            f"{len(parsed.anomalies)} values do not fit their fields (the first at {first.place}: {first.problem}); "
+            "the file does not follow the HCPCS record layout",
+        )
+
+
+def _parse(member: Member, label: str | None, strict: bool) -> Parsed:
+    reader = read_text if member.role == TEXT else read_workbook
+    parsed = reader(member.data, member.name, label, strict)
+    _check_misfits(parsed, member.name)
+    return parsed
+
+
+def _other_text_files(group: ReleaseFiles, chosen: Member, label: str | None, records: list[CodeRecord]) -> list[str]:
+    """A second text file for the release (a re-issue, a copy with a disclaimer): say whether it differs."""
+    lines = []
+    for member in group.members:
+        if member.role != TEXT or member is chosen or member.found.sha256 == chosen.found.sha256:
+            continue
+        try:
+            other = read_text(member.data, member.name, label).records
+        except InputError as error:
+            lines.append(f"{member.name}: not read ({error.problem}); {chosen.name} was read")
+            continue
+        theirs = {r.code: r.to_dict() for r in other}
+        differing = sum(1 for r in records if theirs.pop(r.code, None) != r.to_dict()) + len(theirs)
+        same = "the same records" if not differing else f"differs in {differing} codes"
+        lines.append(f"{member.name}: {same}; {chosen.name} was read (the later version)")
+    return lines
+
+
+def _side_tables(data: ReleaseData, group: ReleaseFiles) -> None:
+    parts = group.parts
+    if NOTES in parts:
+        data.notes = read_notes(parts[NOTES].data, parts[NOTES].name)
+    if NOC in parts:
+        data.noc = read_noc(parts[NOC].data, parts[NOC].name)
+    report = parts.get(CHANGES) or parts.get(CHANGES_BY_ACTION)
+    if report is not None:
+        data.changes = read_report(report.data, report.name)
+    if LAYOUT in parts and parts[LAYOUT].name.lower().endswith(".txt"):
+        text = parts[LAYOUT].data.decode("cp1252", "replace")
+        data.warnings.extend(check_layout(text, parts[LAYOUT].name))
+    data.corrections = [read_corrections(m.data, m.name, m.found.modified) for m in group.corrections]
+
+
+def read_release(group: ReleaseFiles, strict: bool = False) -> ReleaseData:
+    """Read one release's files; raises InputError naming the file and place of any damage."""
+    started = time.perf_counter()
+    text, workbook = group.parts.get(TEXT), group.parts.get(WORKBOOK)
+    primary = text or workbook
+    records: list[CodeRecord] | None = None
+    parsed: Parsed | None = None
+    label = group.label
+    if primary is not None:
+        parsed = _parse(primary, label, strict)
+        records = parsed.records
+        label = label or label_from_dates(r.action_effective_date for r in records)
+        if label is None:
             raise InputError(primary.name, None, "cannot tell the release; give --release YYYY-MM")
         for record in records:
-            record.release = release_label
-        data = ReleaseData(release_label, records, list(group.origins.values()), primary.name)
-        if text and workbook:
-            data.warnings = compare_records(records, read_workbook(workbook.data, workbook.name), workbook.name)
-        if NOTES in members:
-            data.notes = read_notes(members[NOTES].data, members[NOTES].name)
-        if NOC in members:
-            data.noc = read_noc(members[NOC].data, members[NOC].name)
-        if CHANGES in members:
-            data.changes = read_report(members[CHANGES].data, members[CHANGES].name)
-        data.read_seconds = time.perf_counter() - started
-        releases.append(data)
-    return releases
+            record.release = label
+    elif label is None:
+        raise InputError(", ".join(m.name for m in group.members), None, "cannot tell the release; give --release")
+    data = ReleaseData(label, records, group.origins, primary.name if primary else None, group.members)
+    if parsed is not None:
+        data.anomalies = parsed.anomalies
+        data.warnings.extend(parsed.notes)
+        data.warnings.extend(_other_text_files(group, primary, label, records))
+    if text and workbook:
+        other = read_workbook(workbook.data, workbook.name, label)
+        data.warnings.extend(compare_records(records, other.records, workbook.name))
+    _side_tables(data, group)
+    data.read_seconds = time.perf_counter() - started
+    return data
+
+
+def find_releases(paths: list[Path], label: str | None = None) -> Grouped:
+    """Every release's files in the paths (zips opened, folders walked), parts chosen."""
+    if label is not None and not is_label(label):
+        raise InputError("--release", None, f"{label!r} is not a release label (YYYY-MM, e.g. 2020-04)")
+    grouped = group_releases(find_files(paths), label)
+    if label is not None and len(grouped.releases) > 1:
+        raise InputError("--release", None, f"names one release but the paths hold {len(grouped.releases)}")
+    return grouped
+
+
+def read_releases(paths: list[Path], label: str | None = None, strict: bool = False) -> list[ReleaseData]:
+    """Read every release found in the paths; raises InputError on any damaged file."""
+    return [read_release(group, strict) for group in find_releases(paths, label).releases]

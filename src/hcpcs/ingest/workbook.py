@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from operator import itemgetter
 
 from hcpcs.errors import InputError
@@ -14,8 +16,8 @@ from hcpcs.ingest.layout import (
     LONG_DESCRIPTION,
     RECORD_ID,
 )
-from hcpcs.ingest.normalize import ValueProblem, build_record, check_code, fold
-from hcpcs.model import CodeRecord
+from hcpcs.ingest.normalize import Misfit, ValueProblem, build_record, check_code, fold
+from hcpcs.ingest.parsed import Anomaly, Parsed
 
 #: How far down the header row may sit below disclaimer rows.
 HEADER_SEARCH_ROWS = 40
@@ -26,6 +28,8 @@ def cell_text(value: object, width: int | None = None) -> str:
     """A cell as the text the layout means: 20201001.0 is '20201001', 7.0 is '7'."""
     if value is None:
         return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime("%Y%m%d")
     if isinstance(value, bool):
         return str(int(value))
     if isinstance(value, float):
@@ -85,10 +89,36 @@ def find_header(
     raise InputError(file, None, f"no header row with a {required} column in the first sheet")
 
 
-def read_workbook(data: bytes, file: str, release: str | None = None) -> list[CodeRecord]:
-    """Parse the ANWEB workbook into canonical records, in sheet order."""
-    rows = sheet_rows(data, file)
-    header_index, columns = find_header(rows, CODE.columns[0], file, HEADER_ALIASES)
+def _normalized(name: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", name.upper())
+
+
+#: Workbook headers by their letters and digits alone ("ACT EFF DT", "ACT_EFF_DT" -> "ACTEFFDT").
+_COLUMN_BY_KEY = {
+    _normalized(c): c for slot in (CODE, RECORD_ID, LONG_DESCRIPTION, *DETAIL_SLOTS) for c in slot.columns
+}
+_COLUMN_BY_KEY.update({_normalized(k): v for k, v in HEADER_ALIASES.items()})
+
+
+def _record_sheet(data: bytes, file: str) -> tuple[list[list[object]], int, dict[str, int]]:
+    """The sheet holding the records, its header row index and column numbers by layout name."""
+    names = sheet_names(data, file)
+    for index in range(len(names)):
+        rows = sheet_rows(data, file, index)
+        for at, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            keys = [_COLUMN_BY_KEY.get(_normalized(cell_text(c))) for c in row]
+            if "HCPC" in keys and "RECID" in keys:
+                columns: dict[str, int] = {}
+                for position, key in enumerate(keys):
+                    if key:
+                        columns.setdefault(key, position)
+                return rows, at, columns
+    raise InputError(file, None, "no sheet has a header row with HCPC and RECID columns")
+
+
+def read_workbook(data: bytes, file: str, release: str | None = None, strict: bool = False) -> Parsed:
+    """Parse the ANWEB workbook into canonical records, in sheet order (misfit values kept aside)."""
+    rows, header_index, columns = _record_sheet(data, file)
     missing = [
         column
         for slot in (RECORD_ID, LONG_DESCRIPTION, *DETAIL_SLOTS)
@@ -101,14 +131,16 @@ def read_workbook(data: bytes, file: str, release: str | None = None) -> list[Co
     detail_columns = [c for slot in DETAIL_SLOTS for c in slot.columns]
     pick_detail = itemgetter(*(columns[c] for c in detail_columns))
     widths = [_WIDTH[c] for c in detail_columns]
-    records: list[CodeRecord] = []
+    result = Parsed([])
+    records = result.records
     first_row_of: dict[str, int] = {}
+    row_width = max(columns.values()) + 1
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
         where = f"row {index + 1}"
         if not any(cell_text(c).strip() for c in row):
             continue
-        cells = list(row) + [""] * (len(columns) + 1 - len(row))
+        cells = list(row) + [""] * (row_width - len(row))
         record_id = cell_text(cells[recid_at]).strip()
         kind = FIRST_LINE_KIND.get(record_id) or CONTINUATION_KIND.get(record_id)
         if kind is None:
@@ -131,10 +163,12 @@ def read_workbook(data: bytes, file: str, release: str | None = None) -> list[Co
             cell if type(cell) is str else cell_text(cell, width)
             for cell, width in zip(pick_detail(cells), widths, strict=True)
         ]
+        misfits: list[Misfit] | None = None if strict else []
         try:
-            records.append(build_record(code, kind, release, text, values))
+            records.append(build_record(code, kind, release, text, values, misfits))
         except ValueProblem as problem:
             raise InputError(file, where, str(problem)) from None
+        result.anomalies.extend(Anomaly(code, m.field, m.raw, file, where, m.problem) for m in misfits or ())
     if not records:
         raise InputError(file, None, "no HCPCS records below the header row")
-    return records
+    return result

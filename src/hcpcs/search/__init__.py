@@ -63,9 +63,10 @@ class SearchResult:
     total: int
     results: list[Hit] = field(default_factory=list)
     hint: str | None = None
+    currency: dict[str, Any] | None = None  # how current the answer is (set when no release was named)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON: {"query", "release", "total", "results": [...], "hint"}."""
+        """JSON: {"query", "release", "total", "results": [...], "hint", "currency"}."""
         data = {
             "query": self.query,
             "release": self.release,
@@ -74,6 +75,8 @@ class SearchResult:
         }
         if self.hint:
             data["hint"] = self.hint
+        if self.currency is not None:
+            data["currency"] = self.currency
         return data
 
 
