@@ -29,7 +29,14 @@ def test_every_bundled_release_with_provenance(full_store):
         releases = store.releases()
         assert [r.release for r in releases] == BUNDLED_LABELS
         assert [(r.procedures, r.modifiers) for r in releases] == [
-            (6440, 360), (6710, 369), (6728, 369), (6789, 369), (6825, 371), (8259, 383), (8623, 383), (8725, 384),
+            (6440, 360),
+            (6710, 369),
+            (6728, 369),
+            (6789, 369),
+            (6825, 371),
+            (8259, 383),
+            (8623, 383),
+            (8725, 384),
         ]  # fmt: skip  (2025: 8,642 codes; 2026-01: 9,006; 2026-07: 9,109, as the files' README counts them)
         for release, entry in zip(releases, manifest["releases"], strict=True):
             assert release.effective_date == f"{release.release}-01"

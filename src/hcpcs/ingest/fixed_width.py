@@ -157,4 +157,4 @@ def read_text(data: bytes, file: str, release: str | None = None, strict: bool =
     finish()
     if trailing:
         result.notes.append(f"{file}:{trailing}: lines after the last record are not records (a disclaimer?); skipped")
-    return result
+    return result.check_misfits(file)

@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 
 from hcpcs.model import CodeRecord
 
+#: More misfit values than this share of a file's records (and the floor) means the file does not
+#: follow the layout rather than carrying a few odd values.
+MISFIT_SHARE = 0.01
+MISFIT_FLOOR = 25
+
 
 @dataclass(frozen=True, slots=True)
 class Anomaly:
@@ -31,3 +36,18 @@ class Parsed:
     records: list[CodeRecord]
     anomalies: list[Anomaly] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def check_misfits(self, file: str) -> Parsed:
+        """Refuse a file where too many values do not fit their fields: it does not follow the layout."""
+        from hcpcs.errors import InputError
+
+        limit = max(MISFIT_FLOOR, int(len(self.records) * MISFIT_SHARE))
+        if len(self.anomalies) > limit:
+            first = self.anomalies[0]
+            raise InputError(
+                file,
+                None,
+                f"{len(self.anomalies)} values do not fit their fields (the first at {first.place}: {first.problem}); "
+                "the file does not follow the HCPCS record layout",
+            )
+        return self

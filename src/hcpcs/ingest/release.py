@@ -21,10 +21,6 @@ from hcpcs.ingest.sources import Origin, find_files
 from hcpcs.ingest.workbook import read_workbook
 from hcpcs.model import FIELD_NAMES, CodeRecord
 
-#: More misfit values than this share of a file's records means the file does not follow the layout.
-MISFIT_SHARE = 0.01
-MISFIT_FLOOR = 25
-
 
 @dataclass(slots=True)
 class ReleaseData:
@@ -73,23 +69,9 @@ def compare_records(text: list[CodeRecord], workbook: list[CodeRecord], workbook
     return warnings
 
 
-def _check_misfits(parsed: Parsed, file: str) -> None:
-    limit = max(MISFIT_FLOOR, int(len(parsed.records) * MISFIT_SHARE))
-    if len(parsed.anomalies) > limit:
-        first = parsed.anomalies[0]
-        raise InputError(
-            file,
-            None,
-            f"{len(parsed.anomalies)} values do not fit their fields (the first at {first.place}: {first.problem}); "
-            "the file does not follow the HCPCS record layout",
-        )
-
-
 def _parse(member: Member, label: str | None, strict: bool) -> Parsed:
     reader = read_text if member.role == TEXT else read_workbook
-    parsed = reader(member.data, member.name, label, strict)
-    _check_misfits(parsed, member.name)
-    return parsed
+    return reader(member.data, member.name, label, strict)
 
 
 def _other_text_files(group: ReleaseFiles, chosen: Member, label: str | None, records: list[CodeRecord]) -> list[str]:
@@ -110,19 +92,33 @@ def _other_text_files(group: ReleaseFiles, chosen: Member, label: str | None, re
     return lines
 
 
-def _side_tables(data: ReleaseData, group: ReleaseFiles) -> None:
+def _side_tables(data: ReleaseData, group: ReleaseFiles, strict: bool) -> None:
+    """The files beside the records. One CMS reshaped so that it does not read is skipped with a
+    warning (the records still load); --strict refuses the release instead."""
+
+    def read(member: Member, reader):
+        try:
+            return reader(member)
+        except InputError as error:
+            if strict:
+                raise
+            member.read, member.note = False, f"could not be read: {error.problem}"
+            data.warnings.append(f"{error}; the release loads without it")
+            return None
+
     parts = group.parts
     if NOTES in parts:
-        data.notes = read_notes(parts[NOTES].data, parts[NOTES].name)
+        data.notes = read(parts[NOTES], lambda m: read_notes(m.data, m.name)) or {}
     if NOC in parts:
-        data.noc = read_noc(parts[NOC].data, parts[NOC].name)
+        data.noc = read(parts[NOC], lambda m: read_noc(m.data, m.name)) or []
     report = parts.get(CHANGES) or parts.get(CHANGES_BY_ACTION)
     if report is not None:
-        data.changes = read_report(report.data, report.name)
+        data.changes = read(report, lambda m: read_report(m.data, m.name)) or []
     if LAYOUT in parts and parts[LAYOUT].name.lower().endswith(".txt"):
         text = parts[LAYOUT].data.decode("cp1252", "replace")
         data.warnings.extend(check_layout(text, parts[LAYOUT].name))
-    data.corrections = [read_corrections(m.data, m.name, m.found.modified) for m in group.corrections]
+    batches = [read(m, lambda m: read_corrections(m.data, m.name, m.found.modified)) for m in group.corrections]
+    data.corrections = [batch for batch in batches if batch is not None]
 
 
 def read_release(group: ReleaseFiles, strict: bool = False) -> ReleaseData:
@@ -151,7 +147,7 @@ def read_release(group: ReleaseFiles, strict: bool = False) -> ReleaseData:
     if text and workbook:
         other = read_workbook(workbook.data, workbook.name, label)
         data.warnings.extend(compare_records(records, other.records, workbook.name))
-    _side_tables(data, group)
+    _side_tables(data, group, strict)
     data.read_seconds = time.perf_counter() - started
     return data
 

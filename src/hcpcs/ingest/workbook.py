@@ -171,4 +171,4 @@ def read_workbook(data: bytes, file: str, release: str | None = None, strict: bo
         result.anomalies.extend(Anomaly(code, m.field, m.raw, file, where, m.problem) for m in misfits or ())
     if not records:
         raise InputError(file, None, "no HCPCS records below the header row")
-    return result
+    return result.check_misfits(file)
