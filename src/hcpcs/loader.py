@@ -95,7 +95,7 @@ def _insert_release(connection: sqlite3.Connection, data: ReleaseData) -> tuple[
         (label, data.effective_date, loaded_at, procedures, modifiers, data.record_file),
     )
     connection.executemany(
-        "INSERT INTO sources (release, file, sha256) VALUES (?, ?, ?)",
+        "INSERT OR IGNORE INTO sources (release, file, sha256) VALUES (?, ?, ?)",
         [(label, origin.name, origin.sha256) for origin in data.origins],
     )
     connection.executemany(_INSERT_CODE, map(_row, data.records))

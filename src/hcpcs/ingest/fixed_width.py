@@ -70,6 +70,12 @@ def _is_record_attempt(line: str) -> bool:
     return len(line) > _RECID and line[_CODE_END:_RECID].isdigit()
 
 
+def _is_first_record(line: str) -> bool:
+    """The first record of the file: a sequence number and a known record id (a disclaimer line
+    above it may have digits in columns 6-10 by chance, but not this too)."""
+    return _is_record_attempt(line) and line[_RECID] in FIRST_LINE_KIND
+
+
 def _code_of(raw_code: str, kind: str) -> str:
     code = raw_code.strip()
     if kind == "modifier" and " " in code:
@@ -79,6 +85,8 @@ def _code_of(raw_code: str, kind: str) -> str:
 
 def _lines(data: bytes) -> list[bytes]:
     """Lines split on LF or CR LF only (a form feed or 0x85 inside a description is text)."""
+    if b"\n" not in data:
+        return data.split(b"\r")  # a file saved with old Mac line ends
     lines = data.split(b"\n")
     return [line[:-1] if line.endswith(b"\r") else line for line in lines]
 
@@ -108,7 +116,7 @@ def read_text(data: bytes, file: str, release: str | None = None, strict: bool =
     for number, raw in enumerate(_lines(data), start=1):
         line = _decode(raw, file, number, result.notes)
         if not started:
-            if not _is_record_attempt(line):
+            if not _is_first_record(line):
                 continue
             started = True
         if not line.strip():

@@ -20,7 +20,7 @@ from hcpcs.ingest.normalize import Misfit, ValueProblem, build_record, check_cod
 from hcpcs.ingest.parsed import Anomaly, Parsed
 
 #: How far down the header row may sit below disclaimer rows.
-HEADER_SEARCH_ROWS = 40
+HEADER_SEARCH_ROWS = 100
 _WIDTH = {column: slot.width for slot in DETAIL_SLOTS for column in slot.columns}
 
 
