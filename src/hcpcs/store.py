@@ -382,28 +382,26 @@ class Store:
         )
         return [row[0] for row in cursor]
 
-    def anomalies(self, release: str | None = None, code: str | None = None) -> list[dict[str, str]]:
-        """Values CMS's files had where the layout wants something else (the field is left null)."""
+    def _rows_of(self, table: str, names: tuple[str, ...], release: str | None, code: str | None, order: str) -> list:
+        """A side table's rows of a release (of one code, when given) as dicts."""
         label = self.resolve_release(release)
-        names = ("code", "field", "raw", "file", "place", "problem")
-        sql = f"SELECT {', '.join(names)} FROM anomalies WHERE release = ?"
+        sql = f"SELECT {', '.join(names)} FROM {table} WHERE release = ?"
         arguments: tuple = (label,)
         if code is not None:
             sql, arguments = sql + " AND code = ?", (label, code.strip().upper())
-        return [
-            dict(zip(names, row, strict=True)) for row in self.connection.execute(sql + " ORDER BY rowid", arguments)
-        ]
+        cursor = self.connection.execute(f"{sql} ORDER BY {order}", arguments)
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def anomalies(self, release: str | None = None, code: str | None = None) -> list[dict[str, str]]:
+        """Values CMS's files had where the layout wants something else (the field is left null)."""
+        names = ("code", "field", "raw", "file", "place", "problem")
+        return self._rows_of("anomalies", names, release, code, "rowid")
 
     def corrections(self, release: str | None = None, code: str | None = None) -> list[dict[str, Any]]:
         """CMS's corrections issued for a release (of one code, when given), in file order."""
-        label = self.resolve_release(release)
         names = ("code", "action", "effective_date", "details", "file", "issued")
-        sql = f"SELECT {', '.join(names)} FROM corrections WHERE release = ?"
-        arguments: tuple = (label,)
-        if code is not None:
-            sql, arguments = sql + " AND code = ?", (label, code.strip().upper())
-        rows = self.connection.execute(sql + " ORDER BY position", arguments)
-        return [{**dict(zip(names, row, strict=True)), "details": json.loads(row[3])} for row in rows]
+        rows = self._rows_of("corrections", names, release, code, "position")
+        return [{**row, "details": json.loads(row["details"])} for row in rows]
 
     def members(self, release: str | None = None) -> list[dict[str, Any]]:
         """Every file a release was given as (zip members too), with what it was read as or why not."""
