@@ -12,6 +12,7 @@ import io
 import os
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -132,7 +133,7 @@ def _zip_members(data: bytes, shown: str, origin: Origin, hints: list[str], unit
         return found
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
         raise InputError(shown, None, f"not a readable zip file ({error})") from None
-    except (OSError, RuntimeError) as error:  # a damaged or encrypted member
+    except (OSError, RuntimeError, zlib.error) as error:  # a damaged or encrypted member
         raise InputError(shown, None, f"not a readable zip file ({error})") from None
 
 
