@@ -1,13 +1,15 @@
 """The package's own files over HTTP: the pages' style sheet, scripts and icon under /static, and
-the interactive API documentation (/docs Swagger UI, /redoc ReDoc) from assets that ship in a
-Python package (fastapi-offline: swagger-ui-dist 5 and redoc 2), so nothing is fetched from a CDN."""
+the interactive API documentation (/docs, Swagger UI) from assets that ship in a Python package
+(fastapi-offline: swagger-ui-dist 5, Apache-2.0), so nothing is fetched from a CDN.
+
+No ReDoc: its bundle (in the same package) loads its logo from cdn.redoc.ly whatever its options."""
 
 from __future__ import annotations
 
 from importlib.resources import files
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -16,7 +18,7 @@ DOCS_ASSETS = "/docs-assets"
 
 
 def install(app: FastAPI) -> None:
-    """Mount /static and the documentation assets, and serve /docs and /redoc from them."""
+    """Mount /static and the documentation assets, and serve /docs from them."""
     app.mount(STATIC, StaticFiles(directory=str(files("hcpcs") / "web" / "static")), name="static")
     app.mount(DOCS_ASSETS, StaticFiles(directory=str(files("fastapi_offline") / "static")), name="docs-assets")
     title = f"{app.title}: API"
@@ -36,13 +38,3 @@ def install(app: FastAPI) -> None:
     @app.get("/docs/oauth2-redirect", include_in_schema=False)
     async def swagger_ui_redirect() -> HTMLResponse:
         return get_swagger_ui_oauth2_redirect_html()
-
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=title,
-            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
-            redoc_favicon_url=f"{STATIC}/favicon.svg",
-            with_google_fonts=False,
-        )
