@@ -26,7 +26,18 @@ def environment():
     templates.filters["long_date"] = long_date
     templates.globals["has_template"] = cache(lambda name: name in templates.list_templates())
     templates.globals["contacts_block"] = lambda: contacts_block(templates)
+    templates.globals["legend_block"] = lambda: legend_block(templates)
     return templates
+
+
+@cache
+def legend_block(templates) -> str:
+    """The status legend, rendered once."""
+    from markupsafe import Markup
+
+    from hcpcs.render.pages import STATUS_LEGEND
+
+    return Markup(templates.get_template("_legend.html").render(legend=STATUS_LEGEND))
 
 
 @cache
