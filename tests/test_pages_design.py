@@ -142,6 +142,14 @@ def test_suggestions_while_typing(store):
     assert [s["code"] for s in store.suggest("E04", limit=3)] == ["E0424", "E0425", "E0430"]
 
 
+def test_no_results_hint_speaks_to_a_browser(client):
+    html = client.get("/search", params={"q": "zzzqqx"}).text
+    assert "--include-terminated" not in html
+    assert 'href="/search?q=zzzqqx&amp;include_terminated=true">include terminated codes</a>' in html
+    included = client.get("/search", params={"q": "elastic garment", "include_terminated": "true"}).text
+    assert "A4466" in included and "terminated codes included" in included
+
+
 def test_assets_come_from_the_package(client):
     css = client.get("/static/hcpcs.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
