@@ -7,8 +7,10 @@ import io
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -85,50 +87,98 @@ def store_2020(tmp_path) -> Path:
     return path
 
 
-@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(full_store):
+    """`hcpcs serve` in its own process on a loopback port, shared by the test modules, stopped at the end."""
+    import httpx
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hcpcs", "--db", str(full_store), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/v1/releases", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail(f"server did not start: {process.stderr.read().decode()}")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def client(server):
+    import httpx
+
+    with httpx.Client(base_url=server, timeout=30) as http:
+        yield http
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
 def browser():
-    """Real headless Chromium (Debian's), driven by Playwright."""
+    """Real headless Chromium (Debian's), driven by Playwright, shared by the session's browser tests."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
     with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
 
 class _Cells(HTMLParser):
-    """The text of every cell of the fields and summary tables, row by row."""
+    """The text of every cell (label included) of the fields and summary tables, row by row,
+    without the definitions behind a disclosure."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[list[str]] = []
         self.table: str | None = None
         self.cell: list[str] | None = None
+        self.skip = False  # inside a definition's disclosure
 
     def handle_starttag(self, tag, attrs):
-        classes = dict(attrs).get("class") or ""
-        if tag == "table" and classes in ("fields", "summary"):
-            self.table = classes
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "table" and ({"fields", "summary"} & set(classes)):
+            self.table = classes[0]
         elif tag == "tr" and self.table:
             self.rows.append([])
-        elif tag == "td" and self.table:
+        elif tag in ("td", "th") and self.table and self.rows:
             self.cell = []
+        elif tag == "details":
+            self.skip = True
 
     def handle_endtag(self, tag):
         if tag == "table":
             self.table = None
-        elif tag == "td" and self.cell is not None:
+        elif tag in ("td", "th") and self.cell is not None:
             self.rows[-1].append("".join(self.cell).strip())
             self.cell = None
+        elif tag == "details":
+            self.skip = False
 
     def handle_data(self, data):
-        if self.cell is not None:
+        if self.cell is not None and not self.skip:
             self.cell.append(data)
 
 

@@ -160,15 +160,22 @@ def test_fhir_bundle_validates_and_holds_every_code_with_its_properties(full_sto
 
 
 def test_site_s9329_page_shows_the_model_page_facts(site):
-    rows = {row[0]: row for row in cells((site / "codes" / "S9329.html").read_text(encoding="utf-8"))}
+    html = (site / "codes" / "S9329.html").read_text(encoding="utf-8")
+    rows = {row[0]: row for row in cells(html)}
+    definitions = (site / "definitions.html").read_text(encoding="utf-8")
     for label, value, meaning in MODEL_S9329:
+        if label in ("HCPCS Code", "Short Description"):  # the page's head shows them
+            assert f">{value}<" in html
+            continue
         assert rows[label][1] == str(value)
         if meaning:
             assert rows[label][2] == meaning
     for label, definition in MODEL_DEFINITIONS.items():
-        assert rows[label][3].startswith(definition), label
-    assert rows["Status"][1] == "Actual"
-    assert rows["Processing Note 0088"][1].startswith('"S" CODES ARE UNIQUE TEMPORARY CODES')
+        assert definition.replace("'", "&#39;") in definitions, label
+        assert definition not in html, f"{label}: definitions are linked, not repeated"
+    assert 'href="../definitions.html#coverage">Coverage Code</a>' in html
+    assert "Actual: in force since January 1, 2002" in html
+    assert rows["Processing Note Number"][2].startswith('"S" CODES ARE UNIQUE TEMPORARY CODES')
 
 
 def test_site_has_a_page_per_code_and_indexes(site, store):
@@ -181,7 +188,7 @@ def test_site_has_a_page_per_code_and_indexes(site, store):
     assert (site / "letters" / "modifiers.html").is_file()
     search_index = (site / "search-index.js").read_text(encoding="utf-8")
     entries = json.loads(search_index.removeprefix("window.HCPCS_INDEX = ").rstrip().removesuffix(";"))
-    assert [entry[0] for entry in entries] == codes
+    assert [entry[0] for entry in entries["rows"]] == codes
 
 
 def test_site_terminated_page_links_its_replacement(site):
@@ -194,8 +201,8 @@ def test_site_works_from_disk_and_from_a_static_server(site, browser):
     page = browser.new_page()
     page.goto((site / "index.html").as_uri())
     page.fill("#q", "oxygen concentr")
-    page.wait_for_selector("#suggestions a", timeout=10_000)
-    page.locator("#suggestions a", has_text="E1390").first.click()
+    page.wait_for_selector("#suggestions [role=option]", timeout=10_000)
+    page.locator("#suggestions [role=option]", has_text="E1390").first.click()
     page.wait_for_url("**/codes/E1390.html")
     assert page.locator("h1").inner_text().startswith("E1390")
     page.locator("a", has_text="Durable medical equipment").first.click()
@@ -212,9 +219,8 @@ def test_site_works_from_disk_and_from_a_static_server(site, browser):
         page.goto(f"http://127.0.0.1:{port}/search.html?q=chemotherapy+infusion")
         page.locator("#results a", has_text="S9329").click()
         page.wait_for_url("**/codes/S9329.html")
-        assert (
-            page.locator("table.fields tr[data-field='coverage'] td").nth(2).inner_text() == "Not payable by Medicare"
-        )
+        coverage = page.locator("table.fields tr", has=page.locator("th", has_text="Coverage Code"))
+        assert coverage.locator("td").nth(1).inner_text() == "Not payable by Medicare"
     finally:
         process.terminate()
         process.wait(timeout=10)

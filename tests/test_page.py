@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
 
 import pytest
 
@@ -13,7 +12,7 @@ from hcpcs.render.html import code_html
 from hcpcs.render.markdown import code_markdown
 from hcpcs.store import Store
 
-from conftest import run_cli
+from conftest import cells, run_cli
 
 # (label, value, meaning) as the model page for S9329 shows them; None where it shows no meaning.
 MODEL_S9329 = [
@@ -231,36 +230,14 @@ def test_markdown_and_html_show_every_field(store):
     assert markdown.startswith("# S9329: Hit chemo per diem")
     assert "| Coverage Code | I | Not payable by Medicare | A code denoting Medicare coverage status. |" in markdown
 
-    class Rows(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.rows, self.cell = [], None
-
-        def handle_starttag(self, tag, attrs):
-            if tag == "tr":
-                self.rows.append([])
-            elif tag == "td":
-                self.cell = ""
-
-        def handle_endtag(self, tag):
-            if tag == "td":
-                self.rows[-1].append(self.cell.strip())
-                self.cell = None
-
-        def handle_data(self, data):
-            if self.cell is not None:
-                self.cell += data
-
-    parser = Rows()
-    parser.feed(code_html(page))
-    rows = [r for r in parser.rows if len(r) == 4]
-    assert len(rows) == len(page.fields)
-    assert [
-        "Coverage Code",
-        "I",
-        "Not payable by Medicare",
-        "A code denoting Medicare coverage status.",
-    ] in rows
+    html = code_html(page)
+    rows = [row for row in cells(html) if len(row) == 3][1:]  # the header row first
+    shown = [f for f in page.fields if f.value is not None and f.name not in ("code", "long_description",
+                                                                             "short_description")]  # fmt: skip
+    assert [row[0] for row in rows] == [f.label for f in shown]
+    assert ["Coverage Code", "I", "Not payable by Medicare"] in rows
+    assert "A code denoting Medicare coverage status." in html  # behind a disclosure
+    assert "Last updated" in html and "hcpcs@cms.hhs.gov" in html
 
 
 def test_show_errors(full_store):

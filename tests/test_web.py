@@ -2,56 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
 
-import httpx
 import pytest
 
 from conftest import BUNDLED_LABELS
 
 SYSTEM = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(full_store):
-    """`hcpcs serve` in its own process on a loopback port, stopped after the module."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hcpcs", "--db", str(full_store), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/v1/releases", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"server did not start: {process.stderr.read().decode()}")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server, timeout=30) as http:
-        yield http
 
 
 def test_code_endpoint_is_the_show_json(client, full_store):
@@ -184,7 +141,7 @@ def test_fhir_resources_validate(client):
 
 def test_pages(client):
     home = client.get("/")
-    assert home.status_code == 200 and '<form action="/search"' in home.text
+    assert home.status_code == 200 and 'action="/search" method="get" role="search"' in home.text
     page = client.get("/codes/S9329")
     assert "Not payable by Medicare" in page.text and 'href="/codes/S9329/history"' in page.text
     terminated = client.get("/codes/A4466")
@@ -220,14 +177,16 @@ def test_browser_types_picks_a_suggestion_and_sees_the_code_page(server, browser
     page = browser.new_page()
     page.goto(f"{server}/")
     page.fill("#q", "oxygen concentr")
-    page.wait_for_selector("#suggestions a", timeout=10_000)
-    page.locator("#suggestions a", has_text="E1390").first.click()
+    page.wait_for_selector("#suggestions [role=option]", timeout=10_000)
+    page.locator("#suggestions [role=option]", has_text="E1390").first.click()
     page.wait_for_url("**/codes/E1390")
     assert page.locator("h1").inner_text().startswith("E1390")
-    rows = page.locator("table.fields tr[data-field='coverage'] td")
-    assert rows.nth(0).inner_text() == "Coverage Code"
+    row = page.locator("table.fields tr[data-field='coverage']")
+    assert row.locator("th a").inner_text() == "Coverage Code"
+    assert row.locator("td").nth(1).inner_text() == "Special coverage instructions apply"
     page.goto(f"{server}/search?q=o2+tank")
     assert page.locator("table.results a", has_text="E0431").count() == 1
+    page.close()
 
 
 @pytest.mark.parametrize("code", ["S9329", "A4466", "E1390", "RR"])

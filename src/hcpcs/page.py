@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from hcpcs.codebook import Codebook, load_codebook
-from hcpcs.model import DATE_FIELDS, LIST_FIELDS, CodeRecord
+from hcpcs.model import DATE_FIELDS, FIELD_NAMES, LIST_FIELDS, CodeRecord
 
 if TYPE_CHECKING:
     from hcpcs.store import Store
@@ -22,7 +24,7 @@ _NOC_WORDS = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a page builds ~25 of these, and frozen __init__ is 2x slower
 class FieldValue:
     """One row of the page: a field's label, value, what the value means, what the field is."""
 
@@ -34,7 +36,9 @@ class FieldValue:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
-        return asdict(self)
+        value = list(self.value) if isinstance(self.value, list) else self.value
+        return {"name": self.name, "label": self.label, "value": value, "meaning": self.meaning,
+                "definition": self.definition}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,24 @@ class Reference:
 
     code: str
     short_description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LastUpdate:
+    """When a record last changed, from the stored releases: the release and what happened there.
+
+    kind: "changed" (the fields in `fields` differ from the previous stored release), "added" (the
+    code first appears in a stored release after the oldest), "reappeared" (back after a gap) or
+    "first stored" (unchanged since the oldest stored release; earlier changes are not known).
+    """
+
+    release: str
+    kind: str
+    fields: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return {"release": self.release, "kind": self.kind, "fields": list(self.fields)}
 
 
 @dataclass(slots=True)
@@ -66,6 +88,7 @@ class Code(CodeRecord):
     currency: dict[str, Any] | None = None  # which release answers and whether the date is past the data
     revised_later: dict[str, Any] | None = None  # a later release that changed the date's answer
     as_known_now: bool = False  # answered by the newest release's record
+    last_updated: LastUpdate | None = None
 
     @property
     def notices(self) -> list[str]:
@@ -74,8 +97,6 @@ class Code(CodeRecord):
         lines += [f"{a['field']}: CMS's file has {a['raw']!r} ({a['problem']}); shown as blank" for a in self.anomalies]
         if self.revised_later:
             lines.append(self.revised_later["message"])
-        if self.currency and self.currency.get("beyond_latest_release"):
-            lines.append(self.currency["message"])
         return lines
 
     def record(self) -> CodeRecord:
@@ -106,6 +127,8 @@ class Code(CodeRecord):
             revised_later=self.revised_later,
             as_known_now=self.as_known_now,
             notices=self.notices,
+            last_updated=self.last_updated.to_dict() if self.last_updated else None,
+            contacts=contacts()["contacts"],
         )
         return data
 
@@ -141,28 +164,42 @@ def long_date(iso: str) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
+@lru_cache(maxsize=4)
+def _row_plan(codebook: Codebook) -> tuple[tuple[str, str, str, str | None, bool, bool], ...]:
+    """Per field, in page order: name, label, definition, value table, is a list, is a date."""
+    return tuple(
+        (spec.name, spec.label, spec.definition, spec.table, spec.name in LIST_FIELDS, spec.name in DATE_FIELDS)
+        for spec in codebook.fields
+    )
+
+
+@lru_cache(maxsize=4096)
+def _table_meaning(codebook: Codebook, table: str, value: str | None) -> str | None:
+    return codebook.meaning(table, value)
+
+
 def _rows(record: Code, codebook: Codebook) -> list[FieldValue]:
+    # Built for every page served: the field plan and the value meanings are cached.
     references = {r.code: r.short_description for r in record.references}
     rows = []
-    for spec in codebook.fields:
-        raw = getattr(record, spec.name)
-        values = raw if spec.name in LIST_FIELDS else [raw]
-        numbered = spec.name in LIST_FIELDS and len(values) > 0
-        for position, value in enumerate(values or [None], start=1):
-            if spec.table:
-                meaning = codebook.meaning(spec.table, value)
+    for name, label, definition, table, is_list, is_date in _row_plan(codebook):
+        raw = getattr(record, name)
+        values = raw if is_list else (raw,)
+        numbered = is_list and len(values) > 0
+        for position, value in enumerate(values or (None,), start=1):
+            if table:
+                meaning = _table_meaning(codebook, table, value)
             elif value is None:
                 meaning = None
-            elif spec.name in DATE_FIELDS:
+            elif is_date:
                 meaning = long_date(value)
-            elif spec.name == "processing_note":
+            elif name == "processing_note":
                 meaning = record.processing_note_text or NOT_IN_NOTES
-            elif spec.name == "cross_references":
+            elif name == "cross_references":
                 meaning = references.get(value)
             else:
                 meaning = None
-            label = f"{spec.label} #{position}" if numbered else spec.label
-            rows.append(FieldValue(spec.name, label, value, meaning, spec.definition))
+            rows.append(FieldValue(name, f"{label} #{position}" if numbered else label, value, meaning, definition))
     return rows
 
 
@@ -175,7 +212,7 @@ def is_noc_description(record: CodeRecord) -> bool:
 def build_code(store: Store, record: CodeRecord, on: str | None = None) -> Code:
     """Decode a stored record into its page (status as of `on`, default the release's start)."""
     codebook = load_codebook()
-    code = Code(**CodeRecord.to_dict(record))
+    code = Code(**{name: getattr(record, name) for name in FIELD_NAMES})  # a fresh record: no copy needed
     release = store.release_info(record.release)
     code.status, code.status_date = status_of(record, on or release["effective_date"])
     code.category = codebook.section(record.code, record.kind)
@@ -202,4 +239,60 @@ def build_code(store: Store, record: CodeRecord, on: str | None = None) -> Code:
         for c in store.corrections(label, record.code)
     ]
     code.anomalies = store.anomalies(record.release, record.code)
+    code.last_updated = last_update(store, record.code, record.release)
     return code
+
+
+@cache
+def contacts() -> dict[str, Any]:
+    """Where to ask about a code (CMS's HCPCS email, the PDAC helpline, Coding Clinic): a data file."""
+    return json.loads((files("hcpcs") / "data" / "contacts.json").read_text(encoding="utf-8"))
+
+
+@cache
+def procedure_only_fields() -> frozenset[str]:
+    """Fields no modifier record fills (a data file with its source): modifier pages leave them out."""
+    text = (files("hcpcs") / "data" / "procedure_only_fields.csv").read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return frozenset(lines[1:])
+
+
+def shown_fields(code: Code) -> list[FieldValue]:
+    """The page's rows for people: a modifier's empty procedure-only fields left out."""
+    if code.kind != "modifier":
+        return code.fields
+    hidden = procedure_only_fields()
+    return [row for row in code.fields if row.value is not None or row.name not in hidden]
+
+
+def last_update(store: Store, code: str, release: str) -> LastUpdate:
+    """The release, up to `release`, where a code's record last changed (one indexed query)."""
+    from hcpcs.history.diff import COMPARED
+
+    position = store.remember(
+        ("label positions",), lambda: {label: n for n, label in enumerate(store.release_labels())}
+    )
+    rows = store.connection.execute(
+        f"SELECT release, {', '.join(COMPARED)} FROM codes WHERE code = ? AND release <= ? ORDER BY release",
+        (code, release),
+    ).fetchall()
+    for previous, row in zip(reversed(rows[:-1]), reversed(rows[1:]), strict=True):
+        if position[row[0]] != position[previous[0]] + 1:
+            return LastUpdate(row[0], "reappeared")
+        if row[1:] != previous[1:]:
+            changed = tuple(name for name, a, b in zip(COMPARED, previous[1:], row[1:], strict=True) if a != b)
+            return LastUpdate(row[0], "changed", changed)
+    return LastUpdate(rows[0][0], "first stored" if position[rows[0][0]] == 0 else "added")
+
+
+def describe_last_update(update: LastUpdate, codebook: Codebook | None = None) -> str:
+    """'release 2020-01 (Type Of Service Code changed)', as the pages write it."""
+    codebook = codebook or load_codebook()
+    if update.kind == "changed":
+        labels = ", ".join(codebook.field(name).label for name in update.fields)
+        return f"release {update.release} ({labels} changed)"
+    if update.kind == "first stored":
+        return f"release {update.release}, the oldest stored release (no change since)"
+    if update.kind == "reappeared":
+        return f"release {update.release} (back in the file after a gap)"
+    return f"release {update.release} (the code was added)"

@@ -43,6 +43,7 @@ def diff(
     with _open_store(ctx) as store:
         result = store.diff(old, new)
         disagreements = check(store, result) if check_report else None
+        store_path = store.path
     if disagreements is not None:
         rows = [d.to_dict() for d in disagreements]
         if output_format is TableCsvJson.json:
@@ -61,19 +62,26 @@ def diff(
     elif output_format is TableCsvJson.csv:
         _write_csv(result.rows(), ["code", "change", "field", "old", "new"])
     else:
-        rows = sorted(result.rows(), key=lambda r: (r["change"], r["code"]))
-        _print_table(
-            f"{result.old} -> {result.new}: {len(result.added)} added, {len(result.removed)} removed, "
-            f"{len(result.changed)} changed",
-            ["change", "code", "field", "old", "new"],
-            [[r["change"], r["code"], r["field"] or "", _shown(r["old"]), _shown(r["new"])] for r in rows],
-        )
+        _print_diff_table(store_path, result)
 
 
-def _shown(value: object) -> str:
-    if value is None:
-        return ""
-    return ", ".join(value) if isinstance(value, list) else str(value)
+def _print_diff_table(store_path, result) -> None:
+    """The diff in words: grouped by change kind with counts, descriptions, labels, values with meanings."""
+    from hcpcs.render.diff import diff_in_words
+    from hcpcs.store import Store
+
+    with Store(store_path) as store:
+        groups = diff_in_words(store, result)
+    totals = f"{len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed"
+    kinds = "; ".join(f"{group.title.lower()}: {len(group.codes)}" for group in groups)
+    rows = [
+        [group.title, entry.code, entry.short_description or "",
+         "\n".join(change.text() for change in entry.changes) or (entry.long_description or "")]
+        for group in groups
+        for entry in group.codes
+    ]  # fmt: skip
+    title = f"{result.old} -> {result.new}: {totals}" + (f" ({kinds})" if kinds else "")
+    _print_table(title, ["change", "code", "description", "what changed"], rows)
 
 
 @app.command()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hcpcs.page import Code
+from hcpcs.page import Code, contacts, describe_last_update, shown_fields
 
 
 def summary_rows(code: Code) -> list[tuple[str, str]]:
@@ -26,11 +26,21 @@ def summary_rows(code: Code) -> list[tuple[str, str]]:
     if code.replaced_by:
         note = " (ambiguous: choose one)" if code.replacement_ambiguous else ""
         rows.append(("Replaced by", ", ".join(code.replaced_by) + note))
+    if code.last_updated:
+        rows.append(("Last updated", describe_last_update(code.last_updated)))
     rows.append(("Release", code.release or ""))
     rows.append(("Source file", code.source_file or ""))
     return rows
 
 
+def contact_lines() -> list[str]:
+    """Where to ask about a code, one line each, in the model page's words (for text and Markdown)."""
+    return [f"{c['text']} ({c['for']})" for c in contacts()["contacts"]]
+
+
 def display(value: object) -> str:
     """A field value as text: '—' for none."""
     return "—" if value is None else str(value)
+
+
+__all__ = ["contact_lines", "display", "shown_fields", "summary_rows"]

@@ -7,8 +7,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from hcpcs.page import Code
-from hcpcs.render import display, summary_rows
+from hcpcs.page import Code, contacts
+from hcpcs.render import contact_lines, display, shown_fields, summary_rows
 
 #: Width of the label column; the rest of 100 columns holds value, meaning and definition.
 LABEL_WIDTH = 36
@@ -24,7 +24,7 @@ def _grid() -> Table:
 def code_renderable(code: Code) -> Panel:
     """A rich renderable of the whole page."""
     fields = _grid()
-    for row in code.fields:
+    for row in shown_fields(code):
         cell = Text(display(row.value), style="bold")
         if row.meaning:
             cell.append(f"  {row.meaning}", style="default")
@@ -33,7 +33,14 @@ def code_renderable(code: Code) -> Panel:
     summary = _grid()
     for label, value in summary_rows(code):
         summary.add_row(label, value)
-    body = Group(Text(code.long_description or "", style="bold"), Text(""), fields, Text(""), summary)
+    asks = Text(contacts()["heading"], style="bold")
+    for line in contact_lines():
+        asks.append(f"\n{line}", style="default")
+    notices = [Text(f"Note: {notice}", style="yellow") for notice in code.notices]
+    body = Group(
+        Text(code.long_description or "", style="bold"), Text(""), *notices, *([Text("")] if notices else []),
+        fields, Text(""), summary, Text(""), asks,
+    )  # fmt: skip
     title = f"{code.code}  {code.short_description or ''}"
     return Panel(body, title=title, title_align="left", subtitle=f"HCPCS {code.release}")
 

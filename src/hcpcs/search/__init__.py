@@ -34,6 +34,10 @@ TERMINATED_PENALTY = 50.0
 #: Added to a code whose long description starts with a query word (its head noun).
 HEAD_BONUS = 2.0
 HEAD_STEM = 5
+#: Added (times the share of query groups matched) to a suggestion whose short description spells the query.
+SHORT_BONUS = 4.0
+#: How much BM25 counts in a suggestion's rank beside SHORT_BONUS and HEAD_BONUS.
+SUGGEST_BM25_SCALE = 0.25
 _HEAD = re.compile(r"[a-z0-9]+")
 EMPTY_HINT = "type words (oxygen tank), a code (E0431), a code prefix (E04) or a range (A4206-A4210)"
 NO_MATCH_HINT = "no code matches; try fewer words, another word, or --include-terminated"
@@ -257,6 +261,38 @@ def _with_head_bonus(groups):
     return lambda row: -row[5] + (HEAD_BONUS if _head_matches(row[2], groups) else 0.0)
 
 
+def _short_covers(short: str | None, groups) -> float:
+    """The share of query groups the short description (what a suggestion shows) spells out.
+
+    A word still being typed counts when a word of the short description starts with it, so
+    "oxygen conc" credits "Oxygen concentrator" as much as "port conc" (the abbreviation the
+    lexicon expands): full words rank with the abbreviations they expand from.
+    """
+    words = _HEAD.findall((short or "").lower())
+    stems = {word[:HEAD_STEM] for word in words}
+
+    def spelled(alternative: tuple[str, ...], prefix: bool) -> bool:
+        return all(
+            any(w.startswith(part) for w in words)
+            if prefix and n == len(alternative) - 1
+            else part[:HEAD_STEM] in stems
+            for n, part in enumerate(alternative)
+        )
+
+    found = sum(any(spelled(a, group.prefix and i == 0) for i, a in enumerate(group.alternatives)) for group in groups)
+    return found / len(groups)
+
+
+def _suggest_relevance(groups):
+    """Suggestions: the share of groups the short description spells out, the head-noun bonus,
+    then BM25, scaled down so a rare abbreviation's weight does not outrank the full word."""
+    return lambda row: (
+        SHORT_BONUS * _short_covers(row[1], groups)
+        + (HEAD_BONUS if _head_matches(row[2], groups) else 0.0)
+        + SUGGEST_BM25_SCALE * -row[5]
+    )
+
+
 def _fts_sql(where: str) -> str:
     # CROSS JOIN keeps the index lookup outside: one FTS query, not one per code of the release.
     return (
@@ -350,7 +386,8 @@ def suggest(store: Store, prefix: str, *, limit: int = 10, release: str | None =
         )
         collector.add(rows, CODE_MATCH)
     if len(collector.hits) < limit and len(typed) > 1:
-        groups = build_groups(text, load_lexicon(), _no_corrections)
+        # The last word may be one letter so far ("cpap m"): it matches word starts.
+        groups = build_groups(text, load_lexicon(), _no_corrections, shortest_prefix=1)
         if groups:
             first, last = _id_range(store, label)
             rows = store.connection.execute(
@@ -359,5 +396,5 @@ def suggest(store: Store, prefix: str, *, limit: int = 10, release: str | None =
                 f"WHERE codes_fts MATCH ? AND codes_fts.rowid BETWEEN ? AND ?{where} ORDER BY rank LIMIT ?",
                 [fts_expression(groups, "AND"), first, last, *values, limit * SUGGEST_POOL],
             )
-            collector.add(rows, ALL_WORDS, relevance=_with_head_bonus(groups))
+            collector.add(rows, ALL_WORDS, relevance=_suggest_relevance(groups))
     return [{"code": hit.code, "short_description": hit.short_description} for hit in collector.ranked()[:limit]]

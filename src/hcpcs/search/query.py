@@ -44,10 +44,11 @@ def fts_words(words: tuple[str, ...]) -> list[str]:
     return [w for word in words for w in _FTS_WORD.findall(word)]
 
 
-def build_groups(text: str, lexicon: Lexicon, correct) -> list[Group]:
+def build_groups(text: str, lexicon: Lexicon, correct, shortest_prefix: int = 2) -> list[Group]:
     """Concept groups for the query text, with lexicon expansions and typo corrections.
 
-    `correct(word, is_last)` returns vocabulary words near a word the index lacks.
+    `correct(word, is_last)` returns vocabulary words near a word the index lacks; a last word
+    still being typed matches word starts from `shortest_prefix` letters (suggestions use 1).
     """
     tokens = tokens_of(text)
     ends_while_typing = bool(text) and not text[-1].isspace()
@@ -62,6 +63,9 @@ def build_groups(text: str, lexicon: Lexicon, correct) -> list[Group]:
             for alternative in entry.alternatives:
                 group.add(alternative)
             position += len(entry.term)
+            # Suggesting: a term still being typed ("oxygen conc") also matches the words it starts
+            # ("concentrator"), so they rank with the abbreviation the lexicon expands.
+            group.prefix = shortest_prefix == 1 and position == len(tokens) and ends_while_typing
         else:
             word = tokens[position]
             position += 1
@@ -72,7 +76,7 @@ def build_groups(text: str, lexicon: Lexicon, correct) -> list[Group]:
             is_last = position == len(tokens)
             for near in correct(word, is_last and ends_while_typing):
                 group.add((near,))
-            group.prefix = is_last and ends_while_typing and len(word) >= 2
+            group.prefix = is_last and ends_while_typing and len(word) >= shortest_prefix
         if all(group.alternatives != kept.alternatives for kept in groups):
             groups.append(group)
     return groups

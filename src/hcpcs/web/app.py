@@ -75,7 +75,8 @@ def problem(status: int, title: str, detail: str, instance: str) -> JSONResponse
 
 def create_app(store_path: str | Path) -> FastAPI:
     """The whole server over one store file."""
-    from hcpcs.web import api, fhir, nlm, pages
+    from hcpcs.web import api, docs, fhir, nlm, pages
+    from hcpcs.web.errors import error_page, wants_html
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -88,6 +89,8 @@ def create_app(store_path: str | Path) -> FastAPI:
         version=__version__,
         description="The open HCPCS Level II reference: every CMS release, every field decoded.",
         lifespan=lifespan,
+        docs_url=None,  # served by hcpcs.web.docs from packaged assets, not a CDN
+        redoc_url=None,
     )
     app.state.stores = StoreProvider(Path(store_path))
     app.state.pages = PageCache()
@@ -97,6 +100,8 @@ def create_app(store_path: str | Path) -> FastAPI:
         if request.url.path.startswith("/fhir"):
             return fhir.outcome(status_for(error), str(error))
         status = status_for(error)
+        if wants_html(request):
+            return error_page(request, status, str(error), error)
         return problem(status, "Not found" if status == 404 else "Bad request", str(error), request.url.path)
 
     @app.exception_handler(RequestValidationError)
@@ -106,16 +111,21 @@ def create_app(store_path: str | Path) -> FastAPI:
         detail = f"{where}: {first.get('msg', 'invalid value')}" if where else str(first.get("msg", "invalid"))
         if request.url.path.startswith("/fhir"):
             return fhir.outcome(400, detail)
+        if wants_html(request):
+            return error_page(request, 400, detail)
         return problem(400, "Bad request", detail, request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if request.url.path.startswith("/fhir"):
             return fhir.outcome(error.status_code, str(error.detail))
+        if wants_html(request):
+            return error_page(request, error.status_code, f"{request.url.path}: {error.detail}")
         return problem(error.status_code, str(error.detail), str(error.detail), request.url.path)
 
     app.include_router(api.router)
     app.include_router(nlm.router)
     app.include_router(fhir.router)
     app.include_router(pages.router)
+    docs.install(app)
     return app
