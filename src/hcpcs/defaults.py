@@ -81,22 +81,33 @@ def load_bundled(store, labels: list[str], progress: Callable[[str], None] | Non
             store_releases(store.connection, read, progress=progress)
 
 
+def _missing_bundled_drugs(path: Path) -> bool:
+    """Whether the store lacks a bundled drug quarter file (hcpcs.drugs.bundled)."""
+    from hcpcs.drugs.bundled import missing_bundled
+    from hcpcs.store import Store
+
+    with Store(path) as store:
+        return bool(missing_bundled(store.drugs))
+
+
 def ensure_default_store(progress: Callable[[str], None] | None = None) -> Path:
     """Build the default store, or add bundled releases it lacks; return its path.
 
     A first build writes to a temporary file renamed into place, so an interrupted
     build never leaves a half store behind.
     """
+    from hcpcs.drugs.bundled import load_bundled as load_bundled_drugs
     from hcpcs.store import Store
 
     path = default_store_path()
     missing = _missing_bundled(path)
-    if not missing:
+    if not missing and not _missing_bundled_drugs(path):
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         with Store(path, write=True) as store:
             load_bundled(store, missing, progress)
+            load_bundled_drugs(store.drugs)
         return path
     handle, temporary = tempfile.mkstemp(prefix=".hcpcs-", suffix=".building", dir=path.parent)
     os.close(handle)
@@ -104,6 +115,7 @@ def ensure_default_store(progress: Callable[[str], None] | None = None) -> Path:
     try:
         with Store(temporary, write=True) as store:
             load_bundled(store, missing, progress)
+            load_bundled_drugs(store.drugs)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

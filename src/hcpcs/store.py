@@ -15,6 +15,9 @@ from hcpcs.model import FIELD_NAMES, LIST_FIELDS, CodeRecord, Release, Source
 
 if TYPE_CHECKING:
     from hcpcs.codebook import Codebook
+    from hcpcs.drugs.answers import NdcAnswer, Price
+    from hcpcs.drugs.load import DrugLoadResult
+    from hcpcs.drugs.storage import DrugQuarter, DrugTables
     from hcpcs.history.asof import Replacements
     from hcpcs.history.currency import Currency
     from hcpcs.history.diff import Diff
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
     from hcpcs.page import Code
     from hcpcs.search import SearchResult
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _LISTS = frozenset(LIST_FIELDS)
 _COLUMNS = ", ".join(FIELD_NAMES)
 
@@ -366,13 +369,46 @@ class Store:
         release: str | None = None,
         replace: bool = False,
         progress: Callable[[str], None] | None = None,
-    ) -> list[LoadResult]:
-        """Read official CMS files and store each release they hold, atomically."""
+    ) -> list[LoadResult | DrugLoadResult]:
+        """Read official CMS files and store each release (and drug quarter file) they hold, atomically."""
+        from hcpcs.drugs import load as drug_load
+        from hcpcs.drugs.files import split_paths
         from hcpcs.loader import load_paths
 
         if not self.writable:
             raise StoreError(f"{self.path}: opened read-only; open it with write=True to load")
         try:
-            return load_paths(self.connection, [Path(p) for p in paths], release, replace, progress)
+            # Routing: drug files (told by their content) go to hcpcs.drugs, the rest to HCPCS ingest.
+            # Drug files are read and checked first, so damage in any file stores nothing.
+            found, hcpcs_paths = split_paths([Path(p) for p in paths])
+            drugs = drug_load.plan(self.drugs, drug_load.read_found(found), replace)
+            results = (
+                load_paths(self.connection, hcpcs_paths, release, replace, progress) if hcpcs_paths or not found else []
+            )
+            return [*results, *drug_load.store(self.drugs, drugs)]
         finally:
             self._memo.clear()  # releases, notes and id ranges may have changed
+
+    # -- drugs (hcpcs.drugs: ASP payment limits, NDC-HCPCS crosswalk) ---------------
+    @property
+    def drugs(self) -> DrugTables:
+        """The store's drug tables (payment limits and crosswalks by quarter)."""
+        from hcpcs.drugs.storage import DrugTables
+
+        return self.remember(("drug tables",), lambda: DrugTables(self.connection, self.remember))
+
+    def drug_quarters(self) -> list[DrugQuarter]:
+        """Every stored drug quarter, oldest first, with the files of each kind."""
+        return self.drugs.quarters()
+
+    def price(self, code: str, on: str | None = None, quarter: str | None = None) -> Price:
+        """A code's Part B payment limit in the quarter covering a date, or the quarter named (default: the newest)."""
+        from hcpcs.drugs.answers import price
+
+        return price(self.drugs, code, on=on, quarter=quarter)
+
+    def ndc(self, ndc: str, on: str | None = None, quarter: str | None = None) -> NdcAnswer:
+        """The HCPCS codes and billing units an NDC (any form people type) bills as in a quarter (default: the newest)."""
+        from hcpcs.drugs.answers import ndc as ndc_answer
+
+        return ndc_answer(self.drugs, ndc, on=on, quarter=quarter)

@@ -36,14 +36,21 @@ def load(
     replace: Annotated[bool, typer.Option(help="Replace a release already stored from other files.")] = False,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
 ) -> None:
-    """Load official CMS release files into the store, one transaction per release."""
+    """Load official CMS release files (and Part B drug files) into the store, one transaction per release."""
+    from hcpcs.cli.drugs import print_drug_loads, split_results
+
     with _open_store(ctx, write=True) as store:
-        results = store.load(paths, release=release, replace=replace)
+        everything = store.load(paths, release=release, replace=replace)
+        results, drug_results = split_results(everything)
         warnings = {r.release: store.load_warnings(r.release) for r in results if r.warnings}
+        warnings |= {f"{r.quarter} {r.kind}": store.drugs.warnings(r.quarter, r.kind) for r in drug_results
+                     if r.warnings}  # fmt: skip
     if output_format is TableOrJson.json:
-        typer.echo(json.dumps([r.to_dict() for r in results], indent=2))
+        typer.echo(json.dumps([r.to_dict() for r in everything], indent=2))
     else:
-        _print_loaded("Loaded", results)
+        if results or not drug_results:
+            _print_loaded("Loaded", results)
+        print_drug_loads(drug_results)
         for result in results:
             if result.note:
                 typer.echo(f"{result.release}: {result.note}", err=True)
@@ -63,11 +70,15 @@ def releases(
     ctx: typer.Context,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
 ) -> None:
-    """List the stored releases, oldest first, with their source files."""
+    """List the stored releases and drug quarters, oldest first, with their source files."""
+    from hcpcs.cli.drugs import print_drug_quarters
+
     with _open_store(ctx) as store:
         stored = store.releases()
+        quarters = store.drug_quarters()
     if output_format is TableOrJson.json:
-        typer.echo(json.dumps([r.to_dict() for r in stored], indent=2))
+        listed = {"releases": [r.to_dict() for r in stored], "drug_quarters": [q.to_dict() for q in quarters]}
+        typer.echo(json.dumps(listed, indent=2))
         return
     _print_table(
         "Releases",
@@ -84,6 +95,7 @@ def releases(
             for r in stored
         ],
     )
+    print_drug_quarters(quarters)
 
 
 @app.command()
