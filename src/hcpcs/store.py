@@ -408,7 +408,7 @@ class Store:
         return price(self.drugs, code, on=on, quarter=quarter)
 
     def ndc(self, ndc: str, on: str | None = None, quarter: str | None = None) -> NdcAnswer:
-        """The HCPCS codes and billing units an NDC (any form people type) bills as in a quarter (default: the newest)."""
+        """The codes and billing units an NDC (any form people type) bills as in a quarter (default: the newest)."""
         from hcpcs.drugs.answers import ndc as ndc_answer
 
         return ndc_answer(self.drugs, ndc, on=on, quarter=quarter)
