@@ -12,6 +12,7 @@ from hcpcs.codebook import Codebook, load_codebook
 from hcpcs.model import DATE_FIELDS, LIST_FIELDS, CodeRecord
 
 if TYPE_CHECKING:
+    from hcpcs.drugs.section import DrugSection
     from hcpcs.store import Store
 
 ACTUAL, TERMINATED, NOT_YET_EFFECTIVE = "Actual", "Terminated", "Not yet effective"
@@ -61,6 +62,7 @@ class Code(CodeRecord):
     replaced_by: list[str] = field(default_factory=list)
     replacement_ambiguous: bool = False
     fields: list[FieldValue] = field(default_factory=list)
+    drug: DrugSection | None = None  # Part B billing facts (hcpcs.drugs), for drug codes
 
     def record(self) -> CodeRecord:
         """The canonical record alone."""
@@ -84,6 +86,7 @@ class Code(CodeRecord):
             replaced_by=self.replaced_by,
             replacement_ambiguous=self.replacement_ambiguous,
             fields=[f.to_dict() for f in self.fields],
+            drug=self.drug.to_dict() if self.drug else None,
         )
         return data
 
@@ -163,4 +166,8 @@ def build_code(store: Store, record: CodeRecord, on: str | None = None) -> Code:
         chain = store.replacements(record.code, on)
         code.replaced_by, code.replacement_ambiguous = chain.replacements, chain.ambiguous
     code.fields = _rows(code, codebook)
+    if record.kind == "procedure":
+        from hcpcs.drugs.section import drug_section
+
+        code.drug = drug_section(store.drugs, record.code, on)
     return code

@@ -148,8 +148,12 @@ def price(tables: DrugTables, code: str, on: str | None = None, quarter: str | N
             f"nearest quarter with one: {_nearest(having, choice.quarter)}" if having else "none in any stored quarter"
         )
         raise NoPaymentLimitError(f"{code} has no payment limit in drug quarter {choice.quarter} ({hint})")
-    row.pop("short_description")
-    return Price(quarter=choice.quarter, choice=choice, **row)
+    return price_of(row, choice)
+
+
+def price_of(row: dict[str, Any], choice: QuarterChoice) -> Price:
+    """A stored payment limit row as the answer for the quarter chosen."""
+    return Price(quarter=choice.quarter, choice=choice, **{k: v for k, v in row.items() if k != "short_description"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,8 +128,12 @@ class DrugTables:
         """The stored quarters whose file of the kind has a row with the value (code or ndc)."""
         if column not in ("code", "ndc"):
             raise ValueError(f"no lookup by {column!r}")
+        # Naming the quarters lets SQLite seek the (quarter, code) key instead of scanning.
+        labels = [q.quarter for q in self.quarters() if kind in q.files]
+        marks = ", ".join("?" * len(labels))
         rows = self.connection.execute(
-            f"SELECT DISTINCT quarter FROM {_TABLE[kind]} WHERE {column} = ? ORDER BY quarter", (value,)
+            f"SELECT DISTINCT quarter FROM {_TABLE[kind]} WHERE quarter IN ({marks}) AND {column} = ? ORDER BY quarter",
+            (*labels, value),
         )
         return [row[0] for row in rows]
 

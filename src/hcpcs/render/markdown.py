@@ -25,4 +25,8 @@ def code_markdown(code: Code) -> str:
         lines.append(f"| {_cell(row.label)} | {_cell(row.value)} | {meaning} | {_cell(row.definition)} |")
     lines += ["", "| | |", "|---|---|"]
     lines += [f"| {_cell(label)} | {_cell(value)} |" for label, value in summary_rows(code)]
+    if code.drug:
+        from hcpcs.render.drugs import drug_markdown
+
+        lines += drug_markdown(code.drug)
     return "\n".join(lines) + "\n"

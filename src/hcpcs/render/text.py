@@ -34,6 +34,10 @@ def code_renderable(code: Code) -> Panel:
     for label, value in summary_rows(code):
         summary.add_row(label, value)
     body = Group(Text(code.long_description or "", style="bold"), Text(""), fields, Text(""), summary)
+    if code.drug:
+        from hcpcs.render.drugs import drug_renderable
+
+        body = Group(body, Text(""), drug_renderable(code.drug))
     title = f"{code.code}  {code.short_description or ''}"
     return Panel(body, title=title, title_align="left", subtitle=f"HCPCS {code.release}")
 
