@@ -242,18 +242,25 @@ class Store:
         return suggest(self, prefix, limit=limit, release=release)
 
     def check_line(
-        self, code: str, date_of_service: str, modifiers: str = "", claim_id: str = "1", line: str = "1"
+        self,
+        code: str,
+        date_of_service: str,
+        modifiers: str = "",
+        claim_id: str = "1",
+        line: str = "1",
+        ndc: str | None = None,
+        units: str | float | None = None,
     ) -> dict[str, Any]:
-        """One claim line checked and enriched, as `hcpcs validate` would write it."""
+        """One claim line checked and enriched, as `hcpcs validate` would write it (with the `ndc`
+        and `units` columns when given)."""
         import polars as pl
 
         from hcpcs.claims.polars_engine import validate_frame
 
-        frame = pl.DataFrame(
-            {"claim_id": [claim_id], "line": [line], "code": [code], "modifiers": [modifiers],
-             "date_of_service": [date_of_service]}
-        )  # fmt: skip
-        return validate_frame(frame, self).row(0, named=True)
+        columns = {"claim_id": [claim_id], "line": [line], "code": [code], "modifiers": [modifiers],
+                   "date_of_service": [date_of_service]}  # fmt: skip
+        columns |= {name: [str(value)] for name, value in (("ndc", ndc), ("units", units)) if value is not None}
+        return validate_frame(pl.DataFrame(columns), self).row(0, named=True)
 
     def codes(self, release: str | None = None) -> list[str]:
         """Every code of a release, sorted."""

@@ -24,7 +24,8 @@ def heading(section: DrugSection) -> str:
     """The section's title line: which quarter answers."""
     if section.quarter is None:
         return "Medicare Part B drug billing"
-    return f"Medicare Part B drug billing · ASP quarter {section.quarter} ({section.covers_from} to {section.covers_until})"
+    covers = f"{section.covers_from} to {section.covers_until}"
+    return f"Medicare Part B drug billing · ASP quarter {section.quarter} ({covers})"
 
 
 def drug_rows(section: DrugSection) -> list[tuple[str, str]]:
