@@ -147,3 +147,24 @@ def print_drug_quarters(quarters: list) -> None:
         [[q.quarter, f"{q.effective_from} to {q.effective_until}", rows(q, "payment_limits"), rows(q, "crosswalk"),
           sources(q)] for q in quarters],
     )  # fmt: skip
+
+
+def export_drug_table(
+    ctx: typer.Context, table: str, file_format: str, quarter: str | None, every: bool, release: str | None, out: str
+) -> None:
+    """`hcpcs export --drugs TABLE`: the drug table of a quarter (or every quarter) as CSV, JSONL or Parquet."""
+    from hcpcs.cli.app import with_status
+    from hcpcs.errors import InputError
+    from hcpcs.export.drugs import TABLES, export_drugs, quarters_of
+
+    if release:
+        raise InputError("--release", None, "names an HCPCS release; with --drugs give --quarter")
+    if every and quarter:
+        raise InputError("--quarter", None, "give --quarter or --all-releases, not both")
+    with _open_store(ctx) as store:
+        quarters = quarters_of(store, TABLES[table], quarter, every)
+        count = with_status(
+            f"Writing {file_format} of the {table} of {', '.join(quarters)}...",
+            lambda _: export_drugs(store, table, file_format, quarters, out),
+        )
+    typer.echo(f"{table} of {', '.join(quarters)}: {count} rows written to {out}", err=True)

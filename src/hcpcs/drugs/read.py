@@ -43,7 +43,7 @@ CROSSWALK_HEADER = (
     "SHORTDESCRIPTION", "LABELERNAME", "NDC2", "DRUGNAME", "HCPCSDOSAGE", "PKGSIZE", "PKGQTY", "BILLUNITS",
     "BILLUNITSPKG",
 )  # fmt: skip
-_NUMERIC = {
+NUMERIC = {
     PAYMENT_LIMITS: ("payment_limit", "coinsurance_percentage", "vaccine_awp_percentage", "vaccine_limit",
                      "blood_awp_percentage", "blood_limit"),
     CROSSWALK: ("package_size", "package_quantity", "billing_units_per_item", "billing_units_per_package"),
@@ -239,7 +239,7 @@ def read_drug_file(kind: str, name: str, data: bytes) -> DrugFile:
         cells = [row[position] for row in kept] if position >= 0 else []
         if column == "code":
             columns.append([cell.strip().upper() for cell in cells])
-        elif column in _NUMERIC[kind]:
+        elif column in NUMERIC[kind]:
             columns.append(_numbers(cells, column, name, places, quirks, indexes))
         elif column == "notes":
             columns.append([cell.strip() or None for cell in cells])
