@@ -66,7 +66,7 @@ def choose_quarter(quarters: list[DrugQuarter], on: str | None = None, quarter: 
     latest = quarters[-1]
     if quarter is not None:
         if not _QUARTER_LABEL.fullmatch(quarter):
-            raise BadQuarterError(f"--quarter: {quarter!r} is not a quarter (YYYY-MM of its first month: 2026-01)")
+            raise BadQuarterError(f"{quarter!r} is not a drug quarter (YYYY-MM of its first month: 2026-01)")
         if quarter not in labels:
             raise NoQuarterError(f"drug quarter {quarter} is not stored (stored: {', '.join(labels)})")
         chosen = quarters[labels.index(quarter)]
