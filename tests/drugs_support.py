@@ -6,6 +6,12 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import hcpcs
@@ -59,3 +65,33 @@ def drug_tables_dump(path: Path) -> list:
             store.connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
             for table in ("drug_files", "drug_sources", "drug_payment_limits", "drug_crosswalk", "drug_warnings")
         ]
+
+
+@contextmanager
+def serving(db: Path) -> Iterator[str]:
+    """`hcpcs serve` over the store in its own process on a loopback port; yields its URL."""
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hcpcs", "--db", str(db), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/api/v1/releases", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"server did not start: {process.stderr.read().decode()}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
