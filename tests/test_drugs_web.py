@@ -154,3 +154,16 @@ def test_j0696_page_shows_the_payment_limit_chart_in_chromium(server, browser, d
     other = browser.new_page()
     other.goto(f"{server}/codes/E0431")
     assert other.locator("section.drug").count() == 0
+
+
+def test_schemathesis_finds_no_server_error_in_the_drug_endpoints(server):
+    """Property-based requests to the two drug endpoints, generated from /openapi.json: no 5xx."""
+    import subprocess
+
+    result = subprocess.run(
+        ["schemathesis", "run", f"{server}/openapi.json", "--include-tag", "Part B drugs",
+         "--checks", "not_a_server_error", "--max-examples", "50", "--seed", "1"],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Tested: 2" in result.stdout  # both drug endpoints were exercised
