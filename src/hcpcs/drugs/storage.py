@@ -113,28 +113,33 @@ class DrugTables:
 
     def crosswalk_of_ndc(self, ndc: str, quarter: str) -> list[dict[str, Any]]:
         """The crosswalk rows of an NDC (5-4-2) in a quarter, by code."""
-        return self._crosswalk("ndc = ? AND quarter = ? ORDER BY code, position", (ndc, quarter))
+        # By the NDC index: left to itself, SQLite would walk the whole quarter by the primary key.
+        return self._crosswalk(
+            "ndc = ? AND quarter = ? ORDER BY code, position", (ndc, quarter), "drug_crosswalk_by_ndc"
+        )
 
     def crosswalk_of_code(self, code: str, quarter: str) -> list[dict[str, Any]]:
         """A code's NDC packages in a quarter's crosswalk, in file order."""
         return self._crosswalk("code = ? AND quarter = ? ORDER BY position", (code, quarter))
 
-    def _crosswalk(self, where: str, parameters: tuple) -> list[dict[str, Any]]:
-        rows = self.connection.execute(f"SELECT {', '.join(CROSSWALK_COLUMNS)} FROM drug_crosswalk WHERE {where}",
-                                       parameters)  # fmt: skip
+    def _crosswalk(self, where: str, parameters: tuple, index: str | None = None) -> list[dict[str, Any]]:
+        indexed = f" INDEXED BY {index}" if index else ""
+        rows = self.connection.execute(
+            f"SELECT {', '.join(CROSSWALK_COLUMNS)} FROM drug_crosswalk{indexed} WHERE {where}", parameters
+        )
         return [dict(zip(CROSSWALK_COLUMNS, row, strict=True)) for row in rows]
 
     def quarters_with(self, kind: str, column: str, value: str) -> list[str]:
         """The stored quarters whose file of the kind has a row with the value (code or ndc)."""
         if column not in ("code", "ndc"):
             raise ValueError(f"no lookup by {column!r}")
-        # Naming the quarters lets SQLite seek the (quarter, code) key instead of scanning.
-        labels = [q.quarter for q in self.quarters() if kind in q.files]
-        marks = ", ".join("?" * len(labels))
-        rows = self.connection.execute(
-            f"SELECT DISTINCT quarter FROM {_TABLE[kind]} WHERE quarter IN ({marks}) AND {column} = ? ORDER BY quarter",
-            (*labels, value),
-        )
+        where, parameters = f"{column} = ?", [value]
+        if kind == CROSSWALK and column == "code":
+            # No index by code alone: naming the quarters lets SQLite seek its (quarter, code) key.
+            labels = [q.quarter for q in self.quarters() if kind in q.files]
+            where, parameters = f"quarter IN ({', '.join('?' * len(labels))}) AND code = ?", [*labels, value]
+        rows = self.connection.execute(f"SELECT DISTINCT quarter FROM {_TABLE[kind]} WHERE {where} ORDER BY quarter",
+                                       parameters)  # fmt: skip
         return [row[0] for row in rows]
 
     def warnings(self, quarter: str, kind: str) -> list[str]:
