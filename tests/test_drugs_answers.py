@@ -12,7 +12,7 @@ import pytest
 
 from hcpcs.drugs.errors import MalformedNdcError
 from hcpcs.drugs.kinds import PAYMENT_LIMITS
-from hcpcs.drugs.ndc import normalize_ndc, parse_ndc, typed_forms
+from hcpcs.drugs.ndc import normalize_ndc, parse_ndc
 from hcpcs.store import Store
 
 from conftest import run_cli
@@ -86,8 +86,10 @@ def test_every_form_people_type_an_ndc(store):
         short = {"5-3-2": f"{labeler}-{product[1:]}-{package}", "5-4-1": f"{labeler}-{product}-{package[1:]}",
                  "4-4-2": f"{labeler[1:]}-{product}-{package}"}[name]  # fmt: skip
         for typed in (ndc, ndc.replace("-", ""), f"  {ndc} ", short):
-            assert store.ndc(typed, quarter="2026-01").ndc == ndc, (name, typed)
-        assert short in typed_forms(ndc)
+            answer = store.ndc(typed, quarter="2026-01")
+            assert answer.ndc == ndc, (name, typed)
+            line = store.check_line(answer.mappings[0]["code"], "2026-02-01", ndc=typed)  # claim lines read it too
+            assert "ndc" not in line["issues"], (name, typed, line["issues"])
 
 
 @pytest.mark.parametrize(

@@ -183,6 +183,13 @@ def test_the_workbook_form_reads_as_its_csv(tmp_path):
         from_book, from_csv = read_drug_file(kind, "x.xlsx", book), read_drug_file(kind, "x.csv", data)
         assert (from_book.quarter, from_book.rows) == (from_csv.quarter, from_csv.rows)
         assert len(from_book.rows) > 900
+    path = tmp_path / "October 2025 ASP Pricing File 091725.xlsx"  # given directly, not in a zip
+    path.write_bytes(workbook(extract("2025-10", PAYMENT_LIMITS)))
+    result = run_cli("--db", str(tmp_path / "s.sqlite"), "load", "--format", "json", str(path))
+    assert result.returncode == 0, result.stderr
+    assert [(r["quarter"], r["kind"], r["rows"]) for r in json.loads(result.stdout)] == [
+        ("2025-10", PAYMENT_LIMITS, 978)
+    ]
 
 
 def test_a_cms_zip_with_the_workbook_and_its_csv_stores_the_file_once_with_both_sources(tmp_path):

@@ -11,6 +11,7 @@ from typing import Any
 from hcpcs.drugs.errors import NoPaymentLimitError, NoQuarterError, UnknownNdcError
 from hcpcs.drugs.kinds import CROSSWALK, KIND_NAMES, PAYMENT_LIMITS
 from hcpcs.drugs.ndc import normalize_ndc
+from hcpcs.drugs.read import LEVEL_I, LEVEL_II
 from hcpcs.drugs.storage import DrugQuarter, DrugTables
 from hcpcs.errors import HcpcsError, MalformedCodeError
 from hcpcs.history.currency import today
@@ -18,8 +19,6 @@ from hcpcs.history.currency import today
 #: Where a user gets newer drug files (named in every "past the stored data" warning).
 CMS_ASP_PAGE = "https://www.cms.gov/medicare/payment/part-b-drugs/asp-pricing-files"
 _QUARTER_LABEL = re.compile(r"\d{4}-(01|04|07|10)")
-_LEVEL_II = re.compile(r"[A-Z]\d{4}")
-_LEVEL_I = re.compile(r"\d{4}[0-9A-Z]")
 
 
 class BadQuarterError(HcpcsError):
@@ -102,9 +101,9 @@ def _nearest(labels: list[str], quarter: str) -> str | None:
 def drug_code(text: str) -> str:
     """A Level II code as typed (any case, spaces around); MalformedCodeError otherwise."""
     code = text.strip().upper()
-    if _LEVEL_I.fullmatch(code):
+    if re.fullmatch(LEVEL_I, code):
         raise MalformedCodeError(f"{code} is a Level I (CPT) code: CPT rows of CMS's drug files are not stored")
-    if not _LEVEL_II.fullmatch(code):
+    if not re.fullmatch(LEVEL_II, code):
         raise MalformedCodeError(f"{text.strip()!r} is not a HCPCS Level II code (a letter and four digits: J0696)")
     return code
 

@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ def manifest() -> dict[str, Any]:
 def extract_level_ii(name: str, data: bytes) -> bytes:
     """CMS's drug CSV without Level I rows (blanked, lines kept) or padding columns, as UTF-8."""
     from hcpcs.drugs.kinds import decode_text, header_kind
-    from hcpcs.drugs.read import _LEVEL_I
+    from hcpcs.drugs.read import LEVEL_I
 
     reader = csv.reader(io.StringIO(decode_text(data), newline=""))
     out = io.StringIO(newline="")
@@ -43,7 +44,7 @@ def extract_level_ii(name: str, data: bytes) -> bytes:
         line = reader.line_num + 1
         if width is None and header_kind(row):
             width = max(i for i, cell in enumerate(row) if cell.strip()) + 1
-        if width is not None and row and _LEVEL_I.fullmatch(row[0].strip().upper()) and not header_kind(row):
+        if width is not None and row and re.fullmatch(LEVEL_I, row[0].strip().upper()) and not header_kind(row):
             out.write("\r\n" * lines)
             continue
         while row and not row[-1].strip() and (width is None or len(row) > width):
@@ -118,5 +119,5 @@ def load_bundled(tables: DrugTables, entries: list[dict[str, Any]] | None = None
         for entry in entries:
             data = read_bundled(entry, Path(root))
             read_from = f"hcpcs package: releases/drugs/{entry['file']}"
-            planned.append(PlannedFile(data, [(data.name, data.sha256)], read_from, 0.0, warnings=data.warnings))
+            planned.append(PlannedFile(data, [(data.name, data.sha256)], read_from, 0.0))
     return store(tables, plan(tables, planned, replace=False))

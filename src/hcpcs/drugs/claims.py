@@ -15,8 +15,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hcpcs.drugs.ndc import typed_forms
-
 if TYPE_CHECKING:
     import polars as pl
 
@@ -40,37 +38,76 @@ def quarter_key(label: str) -> int:
     return int(label[:4]) * 100 + int(label[5:7])
 
 
+def _key(quarter: pl.Expr) -> pl.Expr:
+    """quarter_key as a polars expression."""
+    import polars as pl
+
+    return (quarter.str.slice(0, 4).cast(pl.Int32) * 100 + quarter.str.slice(5, 2).cast(pl.Int32)).alias("__dq")
+
+
+def typed_forms(crosswalk: pl.DataFrame) -> pl.DataFrame:
+    """Every form a claim may carry each crosswalk row's NDC in (columns __dq, code, __ndc): 5-4-2
+    with and without dashes, and the 10-digit dashed form whose short part the padded zero filled
+    (00143-9857-25 was 0143-9857-25); a product number that is no NDC as CMS wrote it."""
+    import polars as pl
+
+    ndc = pl.col("ndc")
+    plain = crosswalk.filter(ndc.is_not_null())
+    forms = [
+        ndc,
+        ndc.str.replace_all("-", ""),
+        pl.when(ndc.str.slice(0, 1) == "0").then(ndc.str.slice(1)),  # 4-4-2
+        pl.when(ndc.str.slice(6, 1) == "0").then(ndc.str.slice(0, 6) + ndc.str.slice(7)),  # 5-3-2
+        pl.when(ndc.str.slice(11, 1) == "0").then(ndc.str.slice(0, 11) + ndc.str.slice(12)),  # 5-4-1
+    ]
+    others = crosswalk.filter(ndc.is_null()).select("__dq", "code", pl.col("product").str.strip_chars()
+                                                     .str.to_uppercase().alias("__ndc"))  # fmt: skip
+    return pl.concat([*(plain.select("__dq", "code", form.alias("__ndc")) for form in forms), others]).drop_nulls()
+
+
+def _frame(cursor, names: list[str], types: list) -> pl.DataFrame:
+    """A query's rows as a polars frame, built column by column (far quicker than row by row)."""
+    import polars as pl
+
+    rows = cursor.fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return pl.DataFrame({name: pl.Series(name, list(values), dtype=kind) for name, values, kind in
+                         zip(names, columns, types, strict=True)})  # fmt: skip
+
+
 @dataclass(frozen=True)
 class DrugClaimTables:
-    """What the drug rules join claim lines against, built once per open store."""
+    """What the drug rules join claim lines against, built once per open store (columnar)."""
 
     quarters: list[tuple[int, dt.date, dt.date]]  # (key, first day, last day), oldest first
-    prices: list[tuple[int, str, str | None, float | None]]  # (key, code, billing unit, payment limit)
-    ndcs: list[tuple[int, str, list[str]]]  # (key, the NDC as typed, the codes it maps to)
+    prices: pl.DataFrame  # __dq, __code, billing_unit, payment_limit
+    known: pl.DataFrame  # __dq, __ndc (an NDC as typed), __ndc_known (True): NDCs the crosswalk lists
+    pairs: pl.DataFrame  # __dq, __ndc, __code, __ndc_pair (True): the codes each bills as
 
     @classmethod
     def of(cls, tables: DrugTables) -> DrugClaimTables:
         """The tables of every stored quarter."""
+        import polars as pl
+
         quarters = [(quarter_key(q.quarter), dt.date.fromisoformat(q.effective_from),
                      dt.date.fromisoformat(q.effective_until)) for q in tables.quarters()]  # fmt: skip
         connection = tables.connection
-        prices = connection.execute(
+        text = pl.String
+        prices = _frame(connection.execute(
             "SELECT quarter, code, dosage, payment_limit FROM drug_payment_limits UNION ALL "
             "SELECT quarter, code, MIN(hcpcs_dosage), NULL FROM drug_crosswalk AS c WHERE NOT EXISTS "
             "(SELECT 1 FROM drug_payment_limits AS p WHERE p.quarter = c.quarter AND p.code = c.code) "
             "GROUP BY quarter, code"
-        ).fetchall()
-        codes: dict[tuple[int, str], set[str]] = {}
-        for quarter, code, ndc, product in connection.execute(
-            "SELECT quarter, code, ndc, product_id FROM drug_crosswalk"
-        ):
-            key = quarter_key(quarter)
-            for form in typed_forms(ndc) if ndc else [product.strip().upper()]:
-                codes.setdefault((key, form), set()).add(code)
+        ), ["quarter", "__code", "billing_unit", "payment_limit"], [text, text, text, pl.Float64])  # fmt: skip
+        crosswalk = _frame(connection.execute("SELECT quarter, code, ndc, product_id FROM drug_crosswalk"),
+                           ["quarter", "code", "ndc", "product"], [text] * 4)  # fmt: skip
+        crosswalk = crosswalk.with_columns(_key(pl.col("quarter")))
+        pairs = typed_forms(crosswalk).rename({"code": "__code"}).unique()
         return cls(
             quarters,
-            [(quarter_key(quarter), code, unit, limit) for quarter, code, unit, limit in prices],
-            [(key, form, sorted(found)) for (key, form), found in codes.items()],
+            prices.select(_key(pl.col("quarter")), pl.exclude("quarter")),
+            pairs.select("__dq", "__ndc").unique().with_columns(pl.lit(True).alias("__ndc_known")),
+            pairs.with_columns(pl.lit(True).alias("__ndc_pair")),
         )
 
 
@@ -97,28 +134,21 @@ def polars_drugs(
         for number, start, until in drugs.quarters:
             chain = chain.when((dos >= pl.lit(start)) & (dos <= pl.lit(until))).then(pl.lit(number, dtype=pl.Int32))
         key = chain.otherwise(pl.lit(None, dtype=pl.Int32))
-    prices = pl.LazyFrame(
-        drugs.prices, schema={"__dq": pl.Int32, "__code": pl.String, "billing_unit": pl.String,
-                              "payment_limit": pl.Float64}, orient="row",
-    )  # fmt: skip
-    lines = lines.with_columns(key.alias("__dq")).join(prices, on=["__dq", "__code"], how="left", maintain_order="left")
+    lines = lines.with_columns(key.alias("__dq"))
+    lines = lines.join(drugs.prices.lazy(), on=["__dq", "__code"], how="left", maintain_order="left")
     checks = {MISMATCH: pl.lit(False), UNKNOWN: pl.lit(False)}
     if NDC_COLUMN in columns:
-        ndcs = pl.LazyFrame(drugs.ndcs, schema={"__dq": pl.Int32, "__ndc": pl.String,
-                                                "__ndc_codes": pl.List(pl.String)}, orient="row")  # fmt: skip
         typed = pl.col(NDC_COLUMN).cast(pl.String).str.strip_chars().str.to_uppercase()
-        lines = lines.with_columns(typed.alias("__ndc")).join(ndcs, on=["__dq", "__ndc"], how="left",
-                                                              maintain_order="left")  # fmt: skip
+        lines = lines.with_columns(typed.alias("__ndc"))
+        for table, keys in ((drugs.known, ["__dq", "__ndc"]), (drugs.pairs, ["__dq", "__ndc", "__code"])):
+            lines = lines.join(table.lazy(), on=keys, how="left", maintain_order="left")
         checkable = (
             pl.col("__ndc").fill_null("").ne("")
             & pl.col("__dq").is_not_null()
             & _level_ii(pl.col("__code"), lambda c, r: c.str.contains(r))
         )
-        known = pl.col("__ndc_codes").is_not_null()
-        checks = {
-            MISMATCH: checkable & known & ~pl.col("__ndc_codes").list.contains(pl.col("__code")),
-            UNKNOWN: checkable & ~known,
-        }
+        known = pl.col("__ndc_known").is_not_null()
+        checks = {MISMATCH: checkable & known & pl.col("__ndc_pair").is_null(), UNKNOWN: checkable & ~known}
     output = list(OUTPUT)
     if UNITS_COLUMN in columns:
         text = pl.col(UNITS_COLUMN).cast(pl.String).str.strip_chars()
@@ -130,12 +160,28 @@ def polars_drugs(
 
 
 # -- Spark -------------------------------------------------------------------------
-def spark_drugs(lines: Any, drugs: DrugClaimTables, columns: list[str]) -> tuple[Any, dict[str, Any], list[str]]:
-    """The same as `polars_drugs` on a Spark frame (broadcast joins)."""
+def _spark_join(lines: Any, table: pl.DataFrame, keys: list[str]) -> Any:
+    """A left join of the lines to a small polars table, broadcast; the table's keys are dropped."""
+    import polars as pl
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    spark = lines.sparkSession
+    types = {pl.Int32: T.IntegerType(), pl.String: T.StringType(), pl.Float64: T.DoubleType(),
+             pl.Boolean: T.BooleanType()}  # fmt: skip
+    renamed = {name: f"__r{name}" if name in keys else name for name in table.columns}
+    schema = T.StructType([T.StructField(renamed[n], types[t]) for n, t in table.schema.items()])
+    right = F.broadcast(lines.sparkSession.createDataFrame(table.rows(), schema))
+    same = [lines[key] == right[renamed[key]] for key in keys]
+    condition = same[0]
+    for more in same[1:]:
+        condition = condition & more
+    return lines.join(right, condition, "left").drop(*(renamed[key] for key in keys))
+
+
+def spark_drugs(lines: Any, drugs: DrugClaimTables, columns: list[str]) -> tuple[Any, dict[str, Any], list[str]]:
+    """The same as `polars_drugs` on a Spark frame (broadcast joins)."""
+    from pyspark.sql import functions as F
+
     dos = F.col("__dos")
     key = F.lit(None).cast("int")
     if drugs.quarters:
@@ -144,34 +190,19 @@ def spark_drugs(lines: Any, drugs: DrugClaimTables, columns: list[str]) -> tuple
         for number, start, until in drugs.quarters:
             chain = chain.when((dos >= F.lit(start)) & (dos <= F.lit(until)), F.lit(number))
         key = chain.otherwise(F.lit(None)).cast("int")
-    price_schema = T.StructType([
-        T.StructField("__p_dq", T.IntegerType()), T.StructField("__p_code", T.StringType()),
-        T.StructField("billing_unit", T.StringType()), T.StructField("payment_limit", T.DoubleType()),
-    ])  # fmt: skip
-    prices = spark.createDataFrame(drugs.prices, price_schema)
-    lines = lines.withColumn("__dq", key)
-    same = (lines["__dq"] == prices["__p_dq"]) & (lines["__code"] == prices["__p_code"])
-    lines = lines.join(F.broadcast(prices), same, "left").drop("__p_dq", "__p_code")
+    lines = _spark_join(lines.withColumn("__dq", key), drugs.prices, ["__dq", "__code"])
     checks = {MISMATCH: F.lit(False), UNKNOWN: F.lit(False)}
     if NDC_COLUMN in columns:
-        ndc_schema = T.StructType([
-            T.StructField("__n_dq", T.IntegerType()), T.StructField("__n_ndc", T.StringType()),
-            T.StructField("__ndc_codes", T.ArrayType(T.StringType())),
-        ])  # fmt: skip
-        ndcs = spark.createDataFrame(drugs.ndcs, ndc_schema)
         lines = lines.withColumn("__ndc", F.upper(F.trim(F.col(NDC_COLUMN).cast("string"))))
-        same = (lines["__dq"] == ndcs["__n_dq"]) & (lines["__ndc"] == ndcs["__n_ndc"])
-        lines = lines.join(F.broadcast(ndcs), same, "left").drop("__n_dq", "__n_ndc")
+        lines = _spark_join(lines, drugs.known, ["__dq", "__ndc"])
+        lines = _spark_join(lines, drugs.pairs, ["__dq", "__ndc", "__code"])
         checkable = (
             (F.coalesce(F.col("__ndc"), F.lit("")) != "")
             & F.col("__dq").isNotNull()
             & _level_ii(F.col("__code"), lambda c, r: c.rlike(r))
         )
-        known = F.col("__ndc_codes").isNotNull()
-        checks = {
-            MISMATCH: checkable & known & ~F.array_contains(F.col("__ndc_codes"), F.col("__code")),
-            UNKNOWN: checkable & ~known,
-        }
+        known = F.col("__ndc_known").isNotNull()
+        checks = {MISMATCH: checkable & known & F.col("__ndc_pair").isNull(), UNKNOWN: checkable & ~known}
     output = list(OUTPUT)
     if UNITS_COLUMN in columns:
         text = F.trim(F.col(UNITS_COLUMN).cast("string"))

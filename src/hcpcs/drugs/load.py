@@ -5,7 +5,7 @@ from other files an error unless replacing; all of one load is one transaction."
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from hcpcs.drugs.files import FoundFile
@@ -47,14 +47,13 @@ class PlannedFile:
     seconds: float
     status: str = "loaded"
     note: str = ""
-    warnings: list[str] = field(default_factory=list)
 
 
 def _differences(kept: DrugFile, other: DrugFile) -> list[str]:
     """Rows where two forms of one file disagree, as warnings (the first few, then a count)."""
     ours, theirs = set(kept.rows), set(other.rows)
     differing = sorted(ours ^ theirs, key=lambda row: (row[0], str(row)))
-    lines = [f"{other.name}: row {row[0]} {'only in' if row in theirs else 'not in'} this form: {row}"
+    lines = [f"{other.name}: {row[0]} {'only in' if row in theirs else 'not in'} this form: {row}"
              for row in differing[:DIFFERENCES_LISTED]]  # fmt: skip
     if len(differing) > DIFFERENCES_LISTED:
         lines.append(f"{other.name}: {len(differing) - DIFFERENCES_LISTED} more rows differ from {kept.name}")
@@ -67,19 +66,16 @@ def _merge(group: list[tuple[DrugFile, float]]) -> PlannedFile:
     by_hash: dict[str, tuple[DrugFile, float]] = {}
     for data, seconds in group:
         by_hash.setdefault(data.sha256, (data, seconds))
-    forms = sorted(by_hash.values(), key=lambda item: (item[0].name.lower().endswith((".xlsx", ".xls")), item[0].name))
+    forms = sorted(by_hash.values(), key=lambda item: (item[0].workbook, item[0].name))
     kept = forms[0][0]
-    csvs = [d for d, _ in forms if not d.name.lower().endswith((".xlsx", ".xls"))]
+    csvs = [d for d, _ in forms if not d.workbook]
     if len(csvs) > 1 or (not csvs and len(forms) > 1):
         names = ", ".join(d.name for d, _ in forms)
         raise InputError(names, None, f"several different files hold the {KIND_NAMES[kept.kind]} of drug quarter "
                                       f"{kept.quarter}; load the one you mean")  # fmt: skip
-    planned = PlannedFile(kept, [(d.name, d.sha256) for d, _ in forms], kept.name, sum(s for _, s in forms))
-    planned.warnings = list(kept.warnings)
     for other, _ in forms[1:]:
-        planned.warnings += _differences(kept, other)
-    kept.warnings = planned.warnings
-    return planned
+        kept.warnings += _differences(kept, other)
+    return PlannedFile(kept, [(d.name, d.sha256) for d, _ in forms], kept.name, sum(s for _, s in forms))
 
 
 def read_found(found: list[FoundFile]) -> list[PlannedFile]:
@@ -136,7 +132,7 @@ def store(tables: DrugTables, planned: list[PlannedFile]) -> list[DrugLoadResult
             item.data.level_i_rows,
             item.seconds + (share if item.status != "unchanged" else 0.0),
             item.status,
-            len(item.warnings) if item.status != "unchanged" else 0,
+            len(item.data.warnings) if item.status != "unchanged" else 0,
             tuple(name for name, _ in item.sources),
             item.note,
         )  # fmt: skip

@@ -41,18 +41,3 @@ def normalize_ndc(text: str) -> str:
             "or a 10-digit NDC with its dashes (4-4-2, 5-3-2 or 5-4-1)"
         )
     return ndc
-
-
-def typed_forms(ndc: str) -> list[str]:
-    """Every form people type an 11-digit 5-4-2 NDC in: with and without dashes, and the one
-    10-digit dashed form it comes from (when a part starts with the padded zero)."""
-    labeler, product, package = ndc.split("-")
-    forms = [ndc, labeler + product + package]
-    for widths in FORMS[1:]:
-        parts = [part[len(part) - width :] for part, width in zip((labeler, product, package), widths, strict=True)]
-        if (
-            "-".join(part.zfill(len(full)) for part, full in zip(parts, (labeler, product, package), strict=True))
-            == ndc
-        ):
-            forms.append("-".join(parts))
-    return forms

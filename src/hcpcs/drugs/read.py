@@ -48,9 +48,9 @@ NUMERIC = {
                      "blood_awp_percentage", "blood_limit"),
     CROSSWALK: ("package_size", "package_quantity", "billing_units_per_item", "billing_units_per_package"),
 }  # fmt: skip
-#: A Level II code (group 1) or a Level I (CPT) code (group 2: five digits, or four and F, T, U...).
-_CODE = re.compile(r"([A-Z]\d{4})|(\d{4}[0-9A-Z])")
-_LEVEL_I = re.compile(r"\d{4}[0-9A-Z]")
+#: A Level II code; a Level I (CPT) code: five digits, or four and a letter (F, T, U, A...).
+LEVEL_II, LEVEL_I = r"[A-Z]\d{4}", r"\d{4}[0-9A-Z]"
+_CODE = re.compile(f"({LEVEL_II})|({LEVEL_I})")  # group 1 or group 2
 _NUMBER = re.compile(r"\$?\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|-?\.\d+)")
 _NOT_AVAILABLE = {"N/A", "NA"}
 _NOT_PLAIN = re.compile(r"[^0-9.\s-]")
@@ -77,6 +77,7 @@ class DrugFile:
     rows: list[tuple] = field(default_factory=list)
     level_i_rows: int = 0
     warnings: list[str] = field(default_factory=list)
+    workbook: bool = False  # read from the workbook form (else the section 508 CSV)
 
 
 def _grid(name: str, data: bytes) -> tuple[list[list[str]], Callable[[int], str]]:
@@ -217,7 +218,7 @@ def read_drug_file(kind: str, name: str, data: bytes) -> DrugFile:
     quarter, start, until = _quarter(rows, header, name, place)
     positions = _positions(rows[header], kind, name, place(header))
     width = max(positions) + 1
-    result = DrugFile(kind, name, hashlib.sha256(data).hexdigest(), quarter, start, until)
+    result = DrugFile(kind, name, hashlib.sha256(data).hexdigest(), quarter, start, until, workbook=is_workbook(data))
     kept: list[list[str]] = []
     indexes: list[int] = []
     for index in range(header + 1, len(rows)):
