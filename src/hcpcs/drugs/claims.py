@@ -75,14 +75,22 @@ def _frame(cursor, names: list[str], types: list) -> pl.DataFrame:
                          zip(names, columns, types, strict=True)})  # fmt: skip
 
 
+def _codes_by_ndc(crosswalk: pl.DataFrame) -> pl.DataFrame:
+    """One row per quarter and typed NDC with the codes it bills as, as ';J0881;J0882;': one join
+    per line and a substring test, where a list per line would cost far more."""
+    import polars as pl
+
+    codes = typed_forms(crosswalk).unique().group_by("__dq", "__ndc").agg(pl.col("code").str.join(";"))
+    return codes.select("__dq", "__ndc", (";" + pl.col("code") + ";").alias("__ndc_codes"))
+
+
 @dataclass(frozen=True)
 class DrugClaimTables:
     """What the drug rules join claim lines against, built once per open store (columnar)."""
 
     quarters: list[tuple[int, dt.date, dt.date]]  # (key, first day, last day), oldest first
     prices: pl.DataFrame  # __dq, __code, billing_unit, payment_limit
-    known: pl.DataFrame  # __dq, __ndc (an NDC as typed), __ndc_known (True): NDCs the crosswalk lists
-    pairs: pl.DataFrame  # __dq, __ndc, __code, __ndc_pair (True): the codes each bills as
+    ndcs: pl.DataFrame  # __dq, __ndc (an NDC as typed), __ndc_codes (';J0881;J0882;': the codes it bills as)
 
     @classmethod
     def of(cls, tables: DrugTables) -> DrugClaimTables:
@@ -102,13 +110,7 @@ class DrugClaimTables:
         crosswalk = _frame(connection.execute("SELECT quarter, code, ndc, product_id FROM drug_crosswalk"),
                            ["quarter", "code", "ndc", "product"], [text] * 4)  # fmt: skip
         crosswalk = crosswalk.with_columns(_key(pl.col("quarter")))
-        pairs = typed_forms(crosswalk).rename({"code": "__code"}).unique()
-        return cls(
-            quarters,
-            prices.select(_key(pl.col("quarter")), pl.exclude("quarter")),
-            pairs.select("__dq", "__ndc").unique().with_columns(pl.lit(True).alias("__ndc_known")),
-            pairs.with_columns(pl.lit(True).alias("__ndc_pair")),
-        )
+        return cls(quarters, prices.select(_key(pl.col("quarter")), pl.exclude("quarter")), _codes_by_ndc(crosswalk))
 
 
 def _level_ii(code: Any, regex: Any) -> Any:
@@ -140,15 +142,17 @@ def polars_drugs(
     if NDC_COLUMN in columns:
         typed = pl.col(NDC_COLUMN).cast(pl.String).str.strip_chars().str.to_uppercase()
         lines = lines.with_columns(typed.alias("__ndc"))
-        for table, keys in ((drugs.known, ["__dq", "__ndc"]), (drugs.pairs, ["__dq", "__ndc", "__code"])):
-            lines = lines.join(table.lazy(), on=keys, how="left", maintain_order="left")
+        lines = lines.join(drugs.ndcs.lazy(), on=["__dq", "__ndc"], how="left", maintain_order="left")
         checkable = (
             pl.col("__ndc").fill_null("").ne("")
             & pl.col("__dq").is_not_null()
             & _level_ii(pl.col("__code"), lambda c, r: c.str.contains(r))
         )
-        known = pl.col("__ndc_known").is_not_null()
-        checks = {MISMATCH: checkable & known & pl.col("__ndc_pair").is_null(), UNKNOWN: checkable & ~known}
+        known = pl.col("__ndc_codes").is_not_null()
+        billed = pl.col("__ndc_codes").str.contains(
+            pl.concat_str(pl.lit(";"), pl.col("__code"), pl.lit(";")), literal=True
+        )
+        checks = {MISMATCH: checkable & known & ~billed, UNKNOWN: checkable & ~known}
     output = list(OUTPUT)
     if UNITS_COLUMN in columns:
         text = pl.col(UNITS_COLUMN).cast(pl.String).str.strip_chars()
@@ -194,15 +198,15 @@ def spark_drugs(lines: Any, drugs: DrugClaimTables, columns: list[str]) -> tuple
     checks = {MISMATCH: F.lit(False), UNKNOWN: F.lit(False)}
     if NDC_COLUMN in columns:
         lines = lines.withColumn("__ndc", F.upper(F.trim(F.col(NDC_COLUMN).cast("string"))))
-        lines = _spark_join(lines, drugs.known, ["__dq", "__ndc"])
-        lines = _spark_join(lines, drugs.pairs, ["__dq", "__ndc", "__code"])
+        lines = _spark_join(lines, drugs.ndcs, ["__dq", "__ndc"])
         checkable = (
             (F.coalesce(F.col("__ndc"), F.lit("")) != "")
             & F.col("__dq").isNotNull()
             & _level_ii(F.col("__code"), lambda c, r: c.rlike(r))
         )
-        known = F.col("__ndc_known").isNotNull()
-        checks = {MISMATCH: checkable & known & F.col("__ndc_pair").isNull(), UNKNOWN: checkable & ~known}
+        known = F.col("__ndc_codes").isNotNull()
+        billed = F.expr("instr(__ndc_codes, concat(';', __code, ';')) > 0")
+        checks = {MISMATCH: checkable & known & ~billed, UNKNOWN: checkable & ~known}
     output = list(OUTPUT)
     if UNITS_COLUMN in columns:
         text = F.trim(F.col(UNITS_COLUMN).cast("string"))
