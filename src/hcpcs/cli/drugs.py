@@ -112,8 +112,9 @@ def _kind(kind: str) -> str:
     return KIND_NAMES[kind]
 
 
-def print_drug_loads(results: list) -> None:
-    """The drug quarter files a load stored (or found already stored), and their notes."""
+def print_drug_loads(results: list, warnings: list[str]) -> None:
+    """The drug quarter files a load stored (or found already stored), their notes, and the quirks
+    met reading them (already few: the reader counts the rest of each kind)."""
     if not results:
         return
     _print_table(
@@ -124,6 +125,8 @@ def print_drug_loads(results: list) -> None:
     for result in results:
         if result.note:
             typer.echo(f"{result.quarter}: {result.note}", err=True)
+    for line in warnings:
+        typer.echo(f"warning: {line}", err=True)
 
 
 def print_drug_quarters(quarters: list) -> None:

@@ -43,14 +43,13 @@ def load(
         everything = store.load(paths, release=release, replace=replace)
         results, drug_results = split_results(everything)
         warnings = {r.release: store.load_warnings(r.release) for r in results if r.warnings}
-        warnings |= {f"{r.quarter} {r.kind}": store.drugs.warnings(r.quarter, r.kind) for r in drug_results
-                     if r.warnings}  # fmt: skip
+        drug_warnings = [line for r in drug_results if r.warnings for line in store.drugs.warnings(r.quarter, r.kind)]
     if output_format is TableOrJson.json:
         typer.echo(json.dumps([r.to_dict() for r in everything], indent=2))
     else:
         if results or not drug_results:
             _print_loaded("Loaded", results)
-        print_drug_loads(drug_results)
+        print_drug_loads(drug_results, drug_warnings)
         for result in results:
             if result.note:
                 typer.echo(f"{result.release}: {result.note}", err=True)
