@@ -45,7 +45,9 @@ def test_load_reports_workbook_disagreements_as_warnings(tmp_path):
 def test_releases_json_shape(full_store):
     result = run_cli("--db", str(full_store), "releases", "--format", "json")
     assert result.returncode == 0
-    releases = json.loads(result.stdout)
+    listed = json.loads(result.stdout)
+    assert list(listed) == ["releases", "drug_quarters"]
+    releases = listed["releases"]
     assert [r["release"] for r in releases] == BUNDLED_LABELS
     for release in releases:
         assert list(release) == [
@@ -102,7 +104,7 @@ def test_default_store_is_built_once_from_the_bundled_releases(tmp_path):
     assert first.returncode == 0, first.stderr
     store = tmp_path / "data" / "hcpcs" / "hcpcs.sqlite"
     assert store.is_file()
-    assert [r["release"] for r in json.loads(first.stdout)] == BUNDLED_LABELS
+    assert [r["release"] for r in json.loads(first.stdout)["releases"]] == BUNDLED_LABELS
     stamp = store.stat().st_mtime_ns
     second = run_cli("releases", "--format", "json", env=env)
     assert second.stdout == first.stdout
@@ -112,7 +114,7 @@ def test_default_store_is_built_once_from_the_bundled_releases(tmp_path):
 
 def test_hcpcs_db_environment_variable_chooses_the_store(full_store):
     result = run_cli("releases", "--format", "json", env={"HCPCS_DB": str(full_store)})
-    assert len(json.loads(result.stdout)) == len(BUNDLED_LABELS)
+    assert len(json.loads(result.stdout)["releases"]) == len(BUNDLED_LABELS)
 
 
 def test_help_and_module_entry_point():

@@ -395,7 +395,7 @@ def _rows(path: Path) -> dict[str, list]:
 
 def test_the_shipped_default_store_equals_a_fresh_build(tmp_path):
     """The prebuilt snapshot is only trusted because it is exactly what the bundled files build."""
-    from hcpcs.defaults import load_bundled
+    from hcpcs.defaults import load_everything_bundled
     from hcpcs.snapshot import install_snapshot, snapshot_usable
 
     assert snapshot_usable(), "run tools/build_default_store.py: the snapshot is older than the package"
@@ -403,7 +403,7 @@ def test_the_shipped_default_store_equals_a_fresh_build(tmp_path):
     install_snapshot(installed)
     fresh = tmp_path / "fresh.sqlite"
     with Store(fresh, write=True) as store:
-        load_bundled(store, BUNDLED_LABELS)
+        load_everything_bundled(store, BUNDLED_LABELS)
     assert _rows(installed) == _rows(fresh)
 
 

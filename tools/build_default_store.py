@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hcpcs.defaults import bundled_manifest, load_bundled
+from hcpcs.defaults import bundled_manifest, load_everything_bundled
 from hcpcs.snapshot import write_snapshot
 from hcpcs.store import Store
 
@@ -21,7 +21,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         built = Path(folder) / "default.sqlite"
         with Store(built, write=True) as store:
-            load_bundled(store, labels)
+            load_everything_bundled(store, labels)
         target = write_snapshot(built)
     print(f"{target}: {target.stat().st_size:,} bytes ({', '.join(labels)})")
 

@@ -111,7 +111,24 @@ def build_new_default(target: Path, labels: list[str], progress: Callable[[str],
         install_snapshot(target)
         return
     with Store(target, write=True) as store:
-        load_bundled(store, labels, progress)
+        load_everything_bundled(store, labels, progress)
+
+
+def load_everything_bundled(store, labels: list[str], progress: Callable[[str], None] | None = None) -> None:
+    """The bundled HCPCS releases named, and every bundled drug quarter, into a writable store."""
+    from hcpcs.drugs.bundled import load_bundled as load_bundled_drugs
+
+    load_bundled(store, labels, progress)
+    load_bundled_drugs(store.drugs)
+
+
+def _missing_bundled_drugs(path: Path) -> bool:
+    """Whether the store lacks a bundled drug quarter file (hcpcs.drugs.bundled)."""
+    from hcpcs.drugs.bundled import missing_bundled
+    from hcpcs.store import Store
+
+    with Store(path) as store:
+        return bool(missing_bundled(store.drugs))
 
 
 def ensure_default_store(progress: Callable[[str], None] | None = None) -> Path:
@@ -124,12 +141,12 @@ def ensure_default_store(progress: Callable[[str], None] | None = None) -> Path:
 
     path = default_store_path()
     missing = _missing_bundled(path)
-    if not missing:
+    if not missing and not _missing_bundled_drugs(path):
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         with Store(path, write=True) as store:
-            load_bundled(store, missing, progress)
+            load_everything_bundled(store, missing, progress)
         return path
     handle, temporary = tempfile.mkstemp(prefix=".hcpcs-", suffix=".building", dir=path.parent)
     os.close(handle)

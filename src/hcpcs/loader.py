@@ -8,7 +8,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
@@ -280,6 +280,17 @@ class LoadReport:
     results: list[LoadResult]
     refused: list[Refused]
     stray: list[str]  # files that belong to no release, each with the reason
+    drugs: list = field(default_factory=list)  # hcpcs.drugs.load.DrugLoadResult, per quarter and kind
+
+
+def _load_drugs(drugs, found: list, replace: bool) -> list:
+    """CMS's Part B drug files found among the paths, read, checked and stored (one transaction)."""
+    from hcpcs.drugs import load as drug_load
+    from hcpcs.drugs.files import FoundFile
+    from hcpcs.ingest.kinds import drug_kind
+
+    files = [FoundFile(item.name, item.data, drug_kind(item)) for item in found]
+    return drug_load.store(drugs, drug_load.plan(drugs, drug_load.read_found(files), replace))
 
 
 def load_paths(
@@ -289,18 +300,30 @@ def load_paths(
     replace: bool,
     progress: Callable[[str], None] | None = None,
     strict: bool = False,
+    drugs=None,
 ) -> LoadReport:
     """Read and store each release in the paths in its own transaction: a damaged release is
-    refused (nothing of it stored) and the others still load."""
+    refused (nothing of it stored) and the others still load. Part B drug files among them go to
+    the store's drug tables (`drugs`), all of them in one transaction."""
     grouped = find_releases(paths, release)
     report = LoadReport([], [], [f"{m.name} ({m.note})" for m in grouped.stray])
+    alone = len(grouped.releases) + bool(grouped.drugs) == 1
+    if grouped.drugs:
+        if drugs is None:
+            raise InputError(grouped.drugs[0].name, None, "Part B drug files load through a Store")
+        try:
+            report.drugs = _load_drugs(drugs, grouped.drugs, replace)
+        except HcpcsError as error:
+            if alone:
+                raise
+            report.refused.append(Refused("drug files", error))
     for group in grouped.releases:
         if progress:
             progress(group.label or "release")
         try:
             report.results.append(_store_one(connection, read_release(group, strict), replace))
         except HcpcsError as error:
-            if len(grouped.releases) == 1:
+            if alone:
                 raise
             report.refused.append(Refused(group.label, error))
     return report

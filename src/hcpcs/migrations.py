@@ -25,7 +25,7 @@ def _schema_part(version: int) -> str:
 
 
 #: Version N's step: the SQL taking a store from version N - 1 to N.
-STEPS: dict[int, Callable[[], str]] = {4: lambda: _schema_part(4)}
+STEPS: dict[int, Callable[[], str]] = {4: lambda: _schema_part(4), 5: lambda: _schema_part(5)}
 
 
 def upgrade(path: Path, target: int) -> None:

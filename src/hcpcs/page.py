@@ -14,6 +14,7 @@ from hcpcs.codebook import Codebook, load_codebook
 from hcpcs.model import DATE_FIELDS, FIELD_NAMES, LIST_FIELDS, CodeRecord
 
 if TYPE_CHECKING:
+    from hcpcs.drugs.section import DrugSection
     from hcpcs.store import Store
 
 ACTUAL, TERMINATED, NOT_YET_EFFECTIVE = "Actual", "Terminated", "Not yet effective"
@@ -89,6 +90,7 @@ class Code(CodeRecord):
     revised_later: dict[str, Any] | None = None  # a later release that changed the date's answer
     as_known_now: bool = False  # answered by the newest release's record
     last_updated: LastUpdate | None = None
+    drug: DrugSection | None = None  # Part B billing facts (hcpcs.drugs), for drug codes
 
     @property
     def notices(self) -> list[str]:
@@ -129,6 +131,7 @@ class Code(CodeRecord):
             notices=self.notices,
             last_updated=self.last_updated.to_dict() if self.last_updated else None,
             contacts=contacts()["contacts"],
+            drug=self.drug.to_dict() if self.drug else None,
         )
         return data
 
@@ -240,6 +243,10 @@ def build_code(store: Store, record: CodeRecord, on: str | None = None) -> Code:
     ]
     code.anomalies = store.anomalies(record.release, record.code)
     code.last_updated = last_update(store, record.code, record.release)
+    if record.kind == "procedure":
+        from hcpcs.drugs.section import drug_section
+
+        code.drug = drug_section(store.drugs, record.code, on)
     return code
 
 

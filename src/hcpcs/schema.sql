@@ -1,6 +1,6 @@
 -- The hcpcs store: releases side by side, each with its provenance.
 -- Lists are JSON arrays in file order; dates are ISO YYYY-MM-DD text.
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
@@ -137,4 +137,78 @@ CREATE TABLE members (
     sha256 TEXT NOT NULL,
     bytes INTEGER NOT NULL,
     PRIMARY KEY (release, file)
+);
+
+-- Schema 5 --------------------------------------------------------------------------------
+-- Medicare Part B drug files by quarter (YYYY-MM, its first month): CMS's ASP payment limit
+-- file and its NDC-HCPCS crosswalk. A quarter's two files may be loaded separately; each kind
+-- of a quarter is stored whole or not at all. Level I (CPT) rows are left out (counted here).
+CREATE TABLE drug_files (
+    quarter TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('payment_limits', 'crosswalk')),
+    effective_from TEXT NOT NULL,      -- the file's "Effective ... through ..." line
+    effective_until TEXT NOT NULL,
+    rows INTEGER NOT NULL,             -- Level II rows stored
+    level_i_rows INTEGER NOT NULL,     -- Level I (CPT) rows left out
+    read_from TEXT NOT NULL,           -- the file read: CMS's, or the bundled Level II extract of it
+    loaded_at TEXT NOT NULL,           -- UTC, ISO 8601
+    PRIMARY KEY (quarter, kind)
+);
+
+-- CMS's files a quarter's kind was read from ('zip name/member name' inside a zip), with sha256.
+CREATE TABLE drug_sources (
+    quarter TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (quarter, kind, file),
+    FOREIGN KEY (quarter, kind) REFERENCES drug_files(quarter, kind) ON DELETE CASCADE
+);
+
+-- One row per Level II code of a quarter's payment limit file; dollars per billing unit.
+-- (Rows of a quarter's kind are deleted with its drug_files row: hcpcs.drugs.storage.)
+CREATE TABLE drug_payment_limits (
+    quarter TEXT NOT NULL,
+    code TEXT NOT NULL,
+    short_description TEXT,
+    dosage TEXT,                       -- the billing unit ("HCPCS Code Dosage": 250 MG, 1 ML)
+    payment_limit REAL,
+    coinsurance_percentage REAL,
+    vaccine_awp_percentage REAL,
+    vaccine_limit REAL,
+    blood_awp_percentage REAL,
+    blood_limit REAL,
+    clotting_factor TEXT,
+    notes TEXT,
+    PRIMARY KEY (quarter, code)
+) WITHOUT ROWID;
+CREATE INDEX drug_payment_limits_by_code ON drug_payment_limits(code, quarter);
+
+-- One row per NDC package (Level II codes only) of a quarter's crosswalk, in file order.
+CREATE TABLE drug_crosswalk (
+    quarter TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    short_description TEXT,
+    labeler TEXT,
+    ndc TEXT,                          -- 11-digit 5-4-2 with dashes; null when NDC2 is no NDC
+    product_id TEXT NOT NULL,          -- NDC2 as CMS wrote it (some are catalog numbers)
+    drug_name TEXT,
+    hcpcs_dosage TEXT,
+    package_size REAL,
+    package_quantity REAL,
+    billing_units_per_item REAL,
+    billing_units_per_package REAL,
+    PRIMARY KEY (quarter, code, position)
+) WITHOUT ROWID;
+CREATE INDEX drug_crosswalk_by_ndc ON drug_crosswalk(ndc, quarter);
+
+-- CMS's quirks met while reading a quarter's file (a payment limit 'N/A', '21.3125?' units).
+CREATE TABLE drug_warnings (
+    quarter TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (quarter, kind, position),
+    FOREIGN KEY (quarter, kind) REFERENCES drug_files(quarter, kind) ON DELETE CASCADE
 );

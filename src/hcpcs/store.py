@@ -15,6 +15,9 @@ from hcpcs.model import FIELD_NAMES, LIST_FIELDS, CodeRecord, Release, Source
 
 if TYPE_CHECKING:
     from hcpcs.codebook import Codebook
+    from hcpcs.drugs.answers import NdcAnswer, Price
+    from hcpcs.drugs.load import DrugLoadResult
+    from hcpcs.drugs.storage import DrugQuarter, DrugTables
     from hcpcs.history.asof import Replacements
     from hcpcs.history.currency import Currency
     from hcpcs.history.diff import Diff
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
     from hcpcs.page import Code
     from hcpcs.search import SearchResult
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _LISTS = frozenset(LIST_FIELDS)
 _COLUMNS = ", ".join(FIELD_NAMES)
 
@@ -263,18 +266,25 @@ class Store:
         return suggest(self, prefix, limit=limit, release=release)
 
     def check_line(
-        self, code: str, date_of_service: str, modifiers: str = "", claim_id: str = "1", line: str = "1"
+        self,
+        code: str,
+        date_of_service: str,
+        modifiers: str = "",
+        claim_id: str = "1",
+        line: str = "1",
+        ndc: str | None = None,
+        units: str | float | None = None,
     ) -> dict[str, Any]:
-        """One claim line checked and enriched, as `hcpcs validate` would write it."""
+        """One claim line checked and enriched, as `hcpcs validate` would write it (with the `ndc`
+        and `units` columns when given)."""
         import polars as pl
 
         from hcpcs.claims.polars_engine import validate_frame
 
-        frame = pl.DataFrame(
-            {"claim_id": [claim_id], "line": [line], "code": [code], "modifiers": [modifiers],
-             "date_of_service": [date_of_service]}
-        )  # fmt: skip
-        return validate_frame(frame, self).row(0, named=True)
+        columns = {"claim_id": [claim_id], "line": [line], "code": [code], "modifiers": [modifiers],
+                   "date_of_service": [date_of_service]}  # fmt: skip
+        columns |= {name: [str(value)] for name, value in (("ndc", ndc), ("units", units)) if value is not None}
+        return validate_frame(pl.DataFrame(columns), self).row(0, named=True)
 
     def codes(self, release: str | None = None) -> list[str]:
         """Every code of a release, sorted."""
@@ -420,8 +430,8 @@ class Store:
         replace: bool = False,
         strict: bool = False,
         progress: Callable[[str], None] | None = None,
-    ) -> list[LoadResult]:
-        """Read official CMS files and store each release they hold, atomically.
+    ) -> list[LoadResult | DrugLoadResult]:
+        """Read official CMS files and store each release (and drug quarter file) they hold, atomically.
 
         Each release loads in its own transaction; if any is refused (damaged, or already stored
         from other files), the others still load and ReleasesRefusedError says which and why.
@@ -430,8 +440,8 @@ class Store:
         if report.refused:
             from hcpcs.errors import ReleasesRefusedError
 
-            raise ReleasesRefusedError(report.results, report.refused)
-        return report.results
+            raise ReleasesRefusedError([*report.results, *report.drugs], report.refused)
+        return [*report.results, *report.drugs]
 
     def load_report(
         self,
@@ -448,6 +458,32 @@ class Store:
         if not self.writable:
             raise StoreError(f"{self.path}: opened read-only; open it with write=True to load")
         try:
-            return load_paths(self.connection, [Path(p) for p in paths], release, replace, progress, strict)
+            return load_paths(
+                self.connection, [Path(p) for p in paths], release, replace, progress, strict, drugs=self.drugs
+            )
         finally:
             self._memo.clear()  # releases, notes and id ranges may have changed
+
+    # -- drugs (hcpcs.drugs: ASP payment limits, NDC-HCPCS crosswalk) ---------------
+    @property
+    def drugs(self) -> DrugTables:
+        """The store's drug tables (payment limits and crosswalks by quarter)."""
+        from hcpcs.drugs.storage import DrugTables
+
+        return self.remember(("drug tables",), lambda: DrugTables(self.connection, self.remember))
+
+    def drug_quarters(self) -> list[DrugQuarter]:
+        """Every stored drug quarter, oldest first, with the files of each kind."""
+        return self.drugs.quarters()
+
+    def price(self, code: str, on: str | None = None, quarter: str | None = None) -> Price:
+        """A code's Part B payment limit in the quarter covering a date, or the quarter named (default: the newest)."""
+        from hcpcs.drugs.answers import price
+
+        return price(self.drugs, code, on=on, quarter=quarter)
+
+    def ndc(self, ndc: str, on: str | None = None, quarter: str | None = None) -> NdcAnswer:
+        """The codes and billing units an NDC (any form people type) bills as in a quarter (default: the newest)."""
+        from hcpcs.drugs.answers import ndc as ndc_answer
+
+        return ndc_answer(self.drugs, ndc, on=on, quarter=quarter)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     import polars as pl
 
+    from hcpcs.drugs.claims import DrugClaimTables
     from hcpcs.store import Store
 
 ENRICHMENT = (
@@ -42,7 +43,9 @@ def check_columns(columns: list[str], source: str) -> None:
     if missing:
         need = ", ".join(REQUIRED_COLUMNS)
         raise InputError(source, None, f"missing column(s) {', '.join(missing)} (need {need})")
-    clashing = [name for name in columns if name in OUTPUT or name.startswith("__")]
+    from hcpcs.drugs.claims import DRUG_COLUMNS
+
+    clashing = [name for name in columns if name in OUTPUT or name in DRUG_COLUMNS or name.startswith("__")]
     if clashing:
         raise InputError(source, None, f"column(s) {', '.join(clashing)} would be overwritten by the output")
 
@@ -194,8 +197,11 @@ def _modifier_checks(lines: pl.LazyFrame, tables: Tables, slots: int) -> tuple[p
     return lines, unknown, pl.any_horizontal(terminated) if terminated else pl.lit(False)
 
 
-def validate_lazy(lines: pl.LazyFrame, tables: Tables, first: FirstPass) -> pl.LazyFrame:
-    """Every input row, in input order, with status, issues, replacement and enrichment."""
+def validate_lazy(
+    lines: pl.LazyFrame, tables: Tables, first: FirstPass, drugs: DrugClaimTables | None = None
+) -> pl.LazyFrame:
+    """Every input row, in input order, with status, issues, replacement and enrichment (and the
+    drug rules and columns, hcpcs.drugs.claims, when `drugs` is given)."""
     import polars as pl
 
     columns = lines.collect_schema().names()
@@ -222,6 +228,12 @@ def validate_lazy(lines: pl.LazyFrame, tables: Tables, first: FirstPass) -> pl.L
         "noc_requires_description": matched & pl.col("noc"),
         "level_i_not_checked": level_i,
     }
+    drug_output: list[str] = []
+    if drugs is not None:
+        from hcpcs.drugs.claims import polars_drugs
+
+        judged, drug_checks, drug_output = polars_drugs(judged, drugs, columns)
+        checks |= drug_checks
     # Each line's issues as a bit mask; the issue string and the status of every mask are
     # worked out once, and each line picks its own by index.
     names = sorted(checks)
@@ -237,6 +249,7 @@ def validate_lazy(lines: pl.LazyFrame, tables: Tables, first: FirstPass) -> pl.L
         pl.lit(issues).gather(pl.col("__mask")).alias("issues"),
         pl.when(ended).then(pl.col("replacement")).otherwise(pl.lit("")).fill_null("").alias("replacement"),
         *ENRICHMENT,
+        *drug_output,
     )
 
 
@@ -248,8 +261,11 @@ def _status(issues: list[str]) -> str:
 
 def checked_lines(lines: pl.LazyFrame, store: Store, release: str | None = None) -> pl.LazyFrame:
     """The lazy plan of the checked lines (runs the first pass now)."""
+    from hcpcs.drugs.claims import DrugClaimTables
+
     tables = store.remember(("claim tables", release), lambda: Tables.of(code_frame(store, release), store.codebook))
-    return validate_lazy(lines, tables, first_pass(keyed(lines, tables), tables))
+    drugs = store.remember(("claim drug tables",), lambda: DrugClaimTables.of(store.drugs))
+    return validate_lazy(lines, tables, first_pass(keyed(lines, tables), tables), drugs)
 
 
 def _polars_problem(source: str, error: Exception) -> InputError:

@@ -14,8 +14,9 @@ ERRORS = (
     "unknown_modifier",
     "terminated_modifier",
     "conflicting_codes",
+    "ndc_code_mismatch",
 )
-WARNINGS = ("medicare_not_payable", "noc_requires_description", "level_i_not_checked")
+WARNINGS = ("medicare_not_payable", "noc_requires_description", "level_i_not_checked", "unknown_ndc")
 REQUIRED_COLUMNS = ("claim_id", "line", "code", "modifiers", "date_of_service")
 #: Coverage codes Medicare does not pay: not payable, non-covered, non-covered by statute.
 NOT_PAYABLE = ("I", "M", "S")

@@ -139,6 +139,11 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
         "noc_requires_description": matched & F.col("noc"),
         "level_i_not_checked": level_i,
     }
+    from hcpcs.drugs.claims import DrugClaimTables, spark_drugs
+
+    drugs = store.remember(("claim drug tables",), lambda: DrugClaimTables.of(store.drugs))
+    judged, drug_checks, drug_output = spark_drugs(judged, drugs, columns)
+    checks |= drug_checks
     flags = {name: F.coalesce(condition, F.lit(False)) for name, condition in sorted(checks.items())}
     is_error = F.greatest(*[flags[name] for name in ERRORS])
     is_warning = F.greatest(*[flag for name, flag in flags.items() if name not in ERRORS])
@@ -151,8 +156,9 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
         .otherwise(F.lit(""))
         .alias("replacement"),
         *ENRICHMENT,
+        *drug_output,
     )
-    return result.orderBy("__row").select(*columns, *OUTPUT)
+    return result.orderBy("__row").select(*columns, *OUTPUT, *drug_output)
 
 
 def read_spark(spark: SparkSession, path: str, kind: str) -> DataFrame:

@@ -7,15 +7,15 @@ import sys
 
 import typer
 
-from hcpcs.cli import claims, codes, export, history, releases, serve  # noqa: F401  (registers commands)
+from hcpcs.cli import claims, codes, drugs, export, history, releases, serve  # noqa: F401  (registers commands)
 from hcpcs.cli.app import app
 from hcpcs.errors import HcpcsError, UnknownCodeError
 
 __all__ = ["app", "main"]
 
 #: The order `hcpcs --help` lists the commands in: releases, codes, time, claims, output.
-ORDER = ("load", "releases", "update", "warnings", "show", "search", "codebook", "diff", "history", "validate",
-         "export", "serve")  # fmt: skip
+ORDER = ("load", "releases", "update", "warnings", "show", "search", "codebook", "price", "ndc", "diff", "history",
+         "validate", "export", "serve")  # fmt: skip
 app.registered_commands.sort(key=lambda command: ORDER.index(command.name or command.callback.__name__))
 
 

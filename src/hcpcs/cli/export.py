@@ -11,6 +11,11 @@ from hcpcs.cli.app import _open_store, app, with_status
 from hcpcs.errors import InputError
 
 
+class DrugTable(StrEnum):
+    payment_limits = "payment-limits"
+    crosswalk = "crosswalk"
+
+
 class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
@@ -32,9 +37,20 @@ def export(
     with_meanings: Annotated[
         bool, typer.Option("--with-meanings", help="CSV, JSONL, Parquet: add <field>_meaning columns.")
     ] = False,
+    drugs: Annotated[
+        Optional[DrugTable], typer.Option("--drugs", help="A drug table instead of releases (csv, jsonl, parquet).")
+    ] = None,
+    quarter: Annotated[
+        Optional[str], typer.Option(help="With --drugs: drug quarter YYYY-MM (default: the newest).")
+    ] = None,
 ) -> None:
     """Export releases: JSON Lines, CSV, Parquet, a SQLite database, a FHIR Bundle, a static site."""
     from hcpcs.export import export as write
+
+    if drugs is not None:
+        from hcpcs.cli.drugs import export_drug_table
+
+        return export_drug_table(ctx, drugs.value, output_format.value, quarter, all_releases, release, out)
 
     if all_releases and release:
         raise InputError("--release", None, "give --release or --all-releases, not both")

@@ -39,17 +39,22 @@ def load(
     ] = False,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
 ) -> None:
-    """Load official CMS release files into the store, one transaction per release."""
+    """Load official CMS release files (and Part B drug files) into the store, one transaction per release."""
+    from hcpcs.cli.drugs import print_drug_loads
+
     with _open_store(ctx, write=True) as store:
         report = store.load_report(paths, release=release, replace=replace, strict=strict)
         anomalies = {r.release: store.anomalies(r.release) for r in report.results if r.anomalies}
         warnings = {r.release: store.load_warnings(r.release) for r in report.results if r.warnings}
+        drug_warnings = [line for r in report.drugs if r.warnings for line in store.drugs.warnings(r.quarter, r.kind)]
     results = report.results
     if output_format is TableOrJson.json:
-        outcomes = [r.to_dict() for r in results] + [r.to_dict() for r in report.refused]
+        outcomes = [r.to_dict() for r in (*results, *report.drugs, *report.refused)]
         typer.echo(json.dumps(outcomes, indent=2))
-    elif results:
-        _print_loaded("Loaded", results)
+    else:
+        if results or not report.drugs:
+            _print_loaded("Loaded", results)
+        print_drug_loads(report.drugs, drug_warnings)
     for result in results:
         if result.note:
             typer.echo(f"{result.release}: {result.note}", err=True)
@@ -80,7 +85,8 @@ def releases(
     files: Annotated[bool, typer.Option("--files", help="Also list every file of each release and its part.")] = False,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
 ) -> None:
-    """List the stored releases, oldest first, with their source files and CMS's corrections."""
+    """List the stored releases and drug quarters, oldest first, with their source files and CMS's corrections."""
+    from hcpcs.cli.drugs import print_drug_quarters
     from hcpcs.page import correction_line
 
     with _open_store(ctx) as store:
@@ -88,13 +94,15 @@ def releases(
         corrections = {r.release: store.corrections(r.release) for r in stored}
         members = {r.release: store.members(r.release) for r in stored}
         anomalies = {r.release: len(store.anomalies(r.release)) for r in stored}
+        quarters = store.drug_quarters()
     if output_format is TableOrJson.json:
         rows = [
             {**r.to_dict(), "corrections": corrections[r.release], "files": members[r.release],
              "anomalies": anomalies[r.release]}
             for r in stored
         ]  # fmt: skip
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        listed = {"releases": rows, "drug_quarters": [q.to_dict() for q in quarters]}
+        typer.echo(json.dumps(listed, indent=2, ensure_ascii=False))
         return
     _print_table(
         "Releases",
@@ -123,6 +131,7 @@ def releases(
             ["release", "file", "read as", "bytes"],
             [[label, m["file"], m["role"], m["bytes"]] for label, rows in members.items() for m in rows],
         )
+    print_drug_quarters(quarters)
 
 
 @app.command()

@@ -16,6 +16,8 @@ from hcpcs.ingest.sources import Found
 TEXT, WORKBOOK = "text", "workbook"  # the records: fixed-width text file, workbook
 CORRECTIONS, CHANGES, CHANGES_BY_ACTION = "corrections", "changes", "changes by action"
 NOC, NOTES, LAYOUT, README, IGNORED = "noc", "notes", "layout", "readme", "ignored"
+#: CMS's Part B drug files (ASP payment limits, NDC-HCPCS crosswalk): loaded by hcpcs.drugs.
+DRUGS = "drugs"
 #: Roles whose files hold the records of a release.
 RECORD_ROLES = (TEXT, WORKBOOK)
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".xlsm")
@@ -32,6 +34,7 @@ DESCRIPTIONS = {
     LAYOUT: "record layout",
     README: "README",
     IGNORED: "ignored",
+    DRUGS: "Part B drug file",
 }
 
 _NOTE_LINE = re.compile(rb"^\s*\d{4}--", re.MULTILINE)
@@ -125,11 +128,20 @@ def _workbook_role(found: Found) -> str | None:
     return None
 
 
+def drug_kind(found: Found) -> str | None:
+    """The Part B drug file kind ('payment_limits', 'crosswalk') of a file, told by its header row."""
+    from hcpcs.drugs.kinds import drug_file_kind
+
+    return drug_file_kind(found.name, found.data)
+
+
 def role_of(found: Found) -> str:
     """What a found file is for: by name, else by content; IGNORED when it is none of them."""
     by_name = role_by_name(found.file_name)
     if by_name is not None:
         return by_name
+    if drug_kind(found) is not None:
+        return DRUGS
     suffix = PurePosixPath(found.file_name.lower()).suffix
     if suffix in WORKBOOK_SUFFIXES or found.data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
         return _workbook_role(found) or IGNORED

@@ -18,6 +18,7 @@ from hcpcs.ingest.kinds import (
     CHANGES,
     CHANGES_BY_ACTION,
     CORRECTIONS,
+    DRUGS,
     IGNORED,
     LAYOUT,
     NOC,
@@ -153,12 +154,18 @@ class Grouped:
 
     releases: list[ReleaseFiles]
     stray: list[Member]
+    drugs: list[Found] = field(default_factory=list)  # CMS's Part B drug files, for hcpcs.drugs
 
 
 def group_releases(found: list[Found], label: str | None = None) -> Grouped:
     """Group the files by release (the given label, else the one their names say), parts chosen."""
     roles = [role_of(item) for item in found]
-    if all(role in (IGNORED, README, LAYOUT) for role in roles):
+    drugs = [item for item, role in zip(found, roles, strict=True) if role == DRUGS]
+    found = [item for item, role in zip(found, roles, strict=True) if role != DRUGS]
+    roles = [role for role in roles if role != DRUGS]
+    if drugs and not found:
+        return Grouped([], [], drugs)
+    if all(role in (IGNORED, README, LAYOUT) for role in roles) and not drugs:
         names = ", ".join(sorted({item.origin.name for item in found})) or "input"
         raise InputError(names, None, "no HCPCS release file found (no ANWEB text file or workbook)")
     labels = [label] * len(found) if label else _unit_labels(found, roles)
@@ -178,4 +185,4 @@ def group_releases(found: list[Found], label: str | None = None) -> Grouped:
     for member in stray:
         member.read = False
         member.note = "not a file of an HCPCS release" if member.role == IGNORED else "its name tells no release"
-    return Grouped(sorted(releases, key=lambda g: g.label or ""), stray)
+    return Grouped(sorted(releases, key=lambda g: g.label or ""), stray, drugs)

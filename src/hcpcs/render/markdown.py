@@ -26,5 +26,9 @@ def code_markdown(code: Code) -> str:
         lines.append(f"| {_cell(row.label)} | {_cell(row.value)} | {meaning} | {_cell(row.definition)} |")
     lines += ["", "| | |", "|---|---|"]
     lines += [f"| {_cell(label)} | {_cell(value)} |" for label, value in summary_rows(code)]
+    if code.drug:
+        from hcpcs.render.drugs import drug_markdown
+
+        lines += drug_markdown(code.drug)
     lines += ["", f"## {contacts()['heading']}", ""] + [f"- {line}" for line in contact_lines()]
     return "\n".join(lines) + "\n"

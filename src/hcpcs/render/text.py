@@ -37,9 +37,14 @@ def code_renderable(code: Code) -> Panel:
     for line in contact_lines():
         asks.append(f"\n{line}", style="default")
     notices = [Text(f"Note: {notice}", style="yellow") for notice in code.notices]
+    drug = []
+    if code.drug:
+        from hcpcs.render.drugs import drug_renderable
+
+        drug = [drug_renderable(code.drug), Text("")]
     body = Group(
         Text(code.long_description or "", style="bold"), Text(""), *notices, *([Text("")] if notices else []),
-        fields, Text(""), summary, Text(""), asks,
+        fields, Text(""), summary, Text(""), *drug, asks,
     )  # fmt: skip
     title = f"{code.code}  {code.short_description or ''}"
     return Panel(body, title=title, title_align="left", subtitle=f"HCPCS {code.release}")

@@ -75,7 +75,7 @@ def problem(status: int, title: str, detail: str, instance: str) -> JSONResponse
 
 def create_app(store_path: str | Path) -> FastAPI:
     """The whole server over one store file."""
-    from hcpcs.web import api, docs, fhir, nlm, pages
+    from hcpcs.web import api, docs, drugs, fhir, nlm, pages
     from hcpcs.web.errors import error_page, wants_html
 
     @asynccontextmanager
@@ -124,6 +124,7 @@ def create_app(store_path: str | Path) -> FastAPI:
         return problem(error.status_code, str(error.detail), str(error.detail), request.url.path)
 
     app.include_router(api.router)
+    app.include_router(drugs.router)
     app.include_router(nlm.router)
     app.include_router(fhir.router)
     app.include_router(pages.router)

@@ -269,6 +269,10 @@ async def expand(request: Request, db: Store = Depends(store)) -> JSONResponse:
 @router.api_route("/ConceptMap/$translate", methods=["GET", "POST"])
 async def translate(request: Request, db: Store = Depends(store)) -> JSONResponse:
     values = await operation_parameters(request)
+    if values.get("system") == "http://hl7.org/fhir/sid/ndc":  # NDC to HCPCS: the drug crosswalk
+        from hcpcs.web.drugs import translate_ndc
+
+        return translate_ndc(db, values)
     canonical(values.get("system"))
     code = values.get("code")
     if not code:
