@@ -98,14 +98,6 @@ def ndc(
     )  # fmt: skip
 
 
-def split_results(results: list) -> tuple[list, list]:
-    """A load's results: HCPCS releases, then drug quarter files."""
-    from hcpcs.drugs.load import DrugLoadResult
-
-    drugs = [r for r in results if isinstance(r, DrugLoadResult)]
-    return [r for r in results if not isinstance(r, DrugLoadResult)], drugs
-
-
 def _kind(kind: str) -> str:
     from hcpcs.drugs.kinds import KIND_NAMES
 
