@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
+from hcpcs.connection import write_transaction
 from hcpcs.errors import ReleaseExistsError
 from hcpcs.ingest import ReleaseData, read_releases
 from hcpcs.model import FIELD_NAMES, LIST_FIELDS
@@ -123,37 +124,20 @@ def _insert_release(connection: sqlite3.Connection, data: ReleaseData) -> tuple[
 
 def _store_one(connection: sqlite3.Connection, data: ReleaseData, replace: bool) -> LoadResult:
     started = time.perf_counter() - data.read_seconds
-    hashes = {origin.sha256 for origin in data.origins}
-    stored = _stored_hashes(connection)
-    for label, label_hashes in stored.items():
-        if hashes <= label_hashes and (label == data.label or not replace):
-            row = connection.execute(
-                "SELECT effective_date, procedures, modifiers FROM releases WHERE label = ?", (label,)
-            ).fetchone()
-            return LoadResult(
-                label,
-                row[0],
-                row[1],
-                row[2],
-                time.perf_counter() - started,
-                "unchanged",
-                0,
-                f"already stored as release {label}; nothing changed",
+    # The check and the insert share one write transaction: a concurrent load of the same
+    # files waits for this one, then finds them stored.
+    with write_transaction(connection):
+        unchanged = _already_stored(connection, data, replace, started)
+        if unchanged is not None:
+            return unchanged
+        exists = connection.execute("SELECT 1 FROM releases WHERE label = ?", (data.label,)).fetchone() is not None
+        if exists and not replace:
+            raise ReleaseExistsError(
+                f"release {data.label} is already stored from other files; use --replace to replace it"
             )
-    exists = data.label in stored
-    if exists and not replace:
-        raise ReleaseExistsError(
-            f"release {data.label} is already stored from other files; use --replace to replace it"
-        )
-    connection.execute("BEGIN IMMEDIATE")
-    try:
         if exists:
             delete_release(connection, data.label)
         procedures, modifiers = _insert_release(connection, data)
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
     return LoadResult(
         data.label,
         data.effective_date,
@@ -163,6 +147,21 @@ def _store_one(connection: sqlite3.Connection, data: ReleaseData, replace: bool)
         "replaced" if exists else "loaded",
         len(data.warnings),
     )
+
+
+def _already_stored(
+    connection: sqlite3.Connection, data: ReleaseData, replace: bool, started: float
+) -> LoadResult | None:
+    """The 'unchanged' result when a release already holds every one of these files."""
+    hashes = {origin.sha256 for origin in data.origins}
+    for label, label_hashes in _stored_hashes(connection).items():
+        if hashes <= label_hashes and (label == data.label or not replace):
+            row = connection.execute(
+                "SELECT effective_date, procedures, modifiers FROM releases WHERE label = ?", (label,)
+            ).fetchone()
+            note = f"already stored as release {label}; nothing changed"
+            return LoadResult(label, row[0], row[1], row[2], time.perf_counter() - started, "unchanged", 0, note)
+    return None
 
 
 def store_releases(

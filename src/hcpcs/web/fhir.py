@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import parse_qsl
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from hcpcs import __version__
-from hcpcs.errors import HcpcsError, UnknownReleaseError
+from hcpcs.errors import UnknownReleaseError
 from hcpcs.store import Store
 from hcpcs.terminology import SYSTEM, SYSTEM_HTTPS, code_system
-from hcpcs.web.deps import store
+from hcpcs.web.deps import Reader
+from hcpcs.web.fhir_params import (
+    CODE_SYSTEM_VALIDATE,
+    EXPAND,
+    IMPLICIT_VALUE_SET,
+    LOOKUP,
+    TRANSLATE,
+    VALUE_SET_VALIDATE,
+    FhirParameterError,
+    Parameter,
+    body_document,
+    query_document,
+    reader,
+)
+from hcpcs.web.openapi import FHIR_JSON, outcomes
 
-IMPLICIT_VALUE_SET = f"{SYSTEM}?vs"
-FHIR_JSON = "application/fhir+json"
-MAX_EXPANSION = 1000
-router = APIRouter(prefix="/fhir", tags=["FHIR R4 terminology"])
+
+class FhirResponse(JSONResponse):
+    media_type = FHIR_JSON
 
 
-class FhirParameterError(HcpcsError):
-    """A FHIR operation parameter that is missing or wrong."""
+router = APIRouter(
+    prefix="/fhir", tags=["FHIR R4 terminology"], default_response_class=FhirResponse, responses=outcomes(400)
+)
 
 
 def resource(body: dict[str, Any], status: int = 200) -> JSONResponse:
-    return JSONResponse(body, status_code=status, media_type=FHIR_JSON)
+    """A FHIR resource as the response."""
+    return FhirResponse(body, status_code=status)
 
 
 def outcome(status: int, message: str) -> JSONResponse:
@@ -40,36 +54,25 @@ def outcome(status: int, message: str) -> JSONResponse:
     )
 
 
-async def operation_parameters(request: Request) -> dict[str, str]:
-    """Parameters of an operation: the query string, and for POST a Parameters resource (or a form)."""
-    values = {key: value for key, value in request.query_params.items()}
-    if request.method == "POST":
-        content_type = request.headers.get("content-type", "")
-        if "json" in content_type:
-            try:
-                body = await request.json()
-            except ValueError:
-                raise FhirParameterError("the body is not JSON (send a Parameters resource)") from None
-            if not isinstance(body, dict) or body.get("resourceType") != "Parameters":
-                raise FhirParameterError("the body must be a Parameters resource")
-            for parameter in body.get("parameter", []):
-                name = parameter.get("name") if isinstance(parameter, dict) else None
-                value = next((v for k, v in parameter.items() if k.startswith("value")), None) if name else None
-                if name and value is not None:
-                    values[name] = str(value)
-        elif content_type.startswith("application/x-www-form-urlencoded"):
-            values.update(parse_qsl((await request.body()).decode("utf-8", "replace")))
-        elif await request.body():
-            raise FhirParameterError(
-                f"content type {content_type or 'none'!r} is not read: send application/fhir+json Parameters "
-                "or a urlencoded form"
-            )
-    return values
+def operation(path: str, parameters: tuple[Parameter, ...]):
+    """Register a function as a FHIR operation answering GET (query) and POST (Parameters body)."""
+
+    def register(function):
+        router.get(path, openapi_extra=query_document(parameters), responses=outcomes(404))(function)
+        router.post(path, openapi_extra=body_document(parameters), responses=outcomes(404, 413))(function)
+        return function
+
+    return register
+
+
+def values_of(parameters: tuple[Parameter, ...]) -> Any:
+    """The annotation of an operation's parameter values, read before the store is taken."""
+    return Annotated[dict[str, str], Depends(reader(parameters))]
 
 
 def canonical(system: str | None) -> str:
     """The system URL, http or https; anything else is an error."""
-    if system in (None, "", SYSTEM, SYSTEM_HTTPS):
+    if system in (None, SYSTEM, SYSTEM_HTTPS):
         return SYSTEM
     raise FhirParameterError(f"system {system!r} is not {SYSTEM}")
 
@@ -79,7 +82,7 @@ def _release(db: Store, version: str | None) -> str:
 
 
 @router.get("/metadata")
-def metadata(mode: str | None = None, db: Store = Depends(store)) -> JSONResponse:
+def metadata(db: Reader, mode: str | None = None) -> JSONResponse:
     versions = db.release_labels()
     if mode == "terminology":
         return resource(
@@ -126,7 +129,7 @@ def metadata(mode: str | None = None, db: Store = Depends(store)) -> JSONRespons
 
 
 @router.get("/CodeSystem")
-def code_systems(url: str | None = None, version: str | None = None, db: Store = Depends(store)) -> JSONResponse:
+def code_systems(db: Reader, url: str | None = None, version: str | None = None) -> JSONResponse:
     labels = db.release_labels() if url in (None, SYSTEM, SYSTEM_HTTPS) else []
     labels = [label for label in labels if version in (None, label)]
     entries = [{"resource": code_system(db, label)} for label in labels]
@@ -143,12 +146,9 @@ def _property(code: str, value: Any) -> dict[str, Any]:
     return {"name": "property", "part": [{"name": "code", "valueCode": code}, {"name": "value", **typed}]}
 
 
-@router.api_route("/CodeSystem/$lookup", methods=["GET", "POST"])
-async def lookup(request: Request, db: Store = Depends(store)) -> JSONResponse:
-    values = await operation_parameters(request)
+@operation("/CodeSystem/$lookup", LOOKUP)
+def lookup(values: values_of(LOOKUP), db: Reader) -> JSONResponse:
     system = canonical(values.get("system"))
-    if not values.get("code"):
-        raise FhirParameterError("code is required")
     page = db.lookup(values["code"], _release(db, values.get("version")))
     parameters = [
         {"name": "name", "valueString": "HCPCS Level II"},
@@ -201,43 +201,22 @@ def _validate(db: Store, values: dict[str, str], system_key: str) -> JSONRespons
     return resource({"resourceType": "Parameters", "parameter": parameters})
 
 
-@router.api_route("/CodeSystem/$validate-code", methods=["GET", "POST"])
-async def validate_code(request: Request, db: Store = Depends(store)) -> JSONResponse:
-    values = await operation_parameters(request)
+@operation("/CodeSystem/$validate-code", CODE_SYSTEM_VALIDATE)
+def validate_code(values: values_of(CODE_SYSTEM_VALIDATE), db: Reader) -> JSONResponse:
     if "url" in values and "system" not in values:
         values["system"] = values["url"]
     return _validate(db, values, "system")
 
 
-def _value_set_url(url: str | None) -> None:
-    if url not in (None, "", IMPLICIT_VALUE_SET, SYSTEM_HTTPS + "?vs"):
-        raise FhirParameterError(f"url {url!r} is not the implicit value set {IMPLICIT_VALUE_SET}")
-
-
-@router.api_route("/ValueSet/$validate-code", methods=["GET", "POST"])
-async def value_set_validate_code(request: Request, db: Store = Depends(store)) -> JSONResponse:
-    values = await operation_parameters(request)
-    _value_set_url(values.get("url"))
+@operation("/ValueSet/$validate-code", VALUE_SET_VALIDATE)
+def value_set_validate_code(values: values_of(VALUE_SET_VALIDATE), db: Reader) -> JSONResponse:
     return _validate(db, values, "system")
 
 
-def _integer(values: dict[str, str], name: str, default: int, maximum: int) -> int:
-    try:
-        number = int(values.get(name, default))
-    except ValueError:
-        raise FhirParameterError(f"{name} must be a whole number") from None
-    if not 0 <= number <= maximum:
-        raise FhirParameterError(f"{name} must be between 0 and {maximum}")
-    return number
-
-
-@router.api_route("/ValueSet/$expand", methods=["GET", "POST"])
-async def expand(request: Request, db: Store = Depends(store)) -> JSONResponse:
-    values = await operation_parameters(request)
-    _value_set_url(values.get("url"))
+@operation("/ValueSet/$expand", EXPAND)
+def expand(values: values_of(EXPAND), db: Reader) -> JSONResponse:
     label = _release(db, values.get("systemVersion") or values.get("version"))
-    count = _integer(values, "count", 100, MAX_EXPANSION)
-    offset = _integer(values, "offset", 0, 1_000_000)
+    count, offset = int(values.get("count", 100)), int(values.get("offset", 0))  # checked by EXPAND
     text = values.get("filter", "")
     if text.strip():
         found = db.search(text, limit=count, offset=offset, release=label)
@@ -266,13 +245,10 @@ async def expand(request: Request, db: Store = Depends(store)) -> JSONResponse:
     )
 
 
-@router.api_route("/ConceptMap/$translate", methods=["GET", "POST"])
-async def translate(request: Request, db: Store = Depends(store)) -> JSONResponse:
-    values = await operation_parameters(request)
+@operation("/ConceptMap/$translate", TRANSLATE)
+def translate(values: values_of(TRANSLATE), db: Reader) -> JSONResponse:
     canonical(values.get("system"))
-    code = values.get("code")
-    if not code:
-        raise FhirParameterError("code is required")
+    code = values["code"]
     page = db.lookup(code)
     chain = db.replacements(page.code)
     matches = [
@@ -310,8 +286,8 @@ async def translate(request: Request, db: Store = Depends(store)) -> JSONRespons
 
 
 # Registered last: "/CodeSystem/{id}" would otherwise take "/CodeSystem/$lookup".
-@router.get("/CodeSystem/{resource_id}")
-def read_code_system(resource_id: str, db: Store = Depends(store)) -> JSONResponse:
+@router.get("/CodeSystem/{resource_id}", responses=outcomes(404))
+def read_code_system(resource_id: str, db: Reader) -> JSONResponse:
     label = resource_id.removeprefix("hcpcs-")
     if label not in db.release_labels():
         raise UnknownReleaseError(f"CodeSystem/{resource_id} is not here (ids are hcpcs-YYYY-MM)")

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from hcpcs.errors import HcpcsError
-from hcpcs.store import Store
 from hcpcs.web.app import MAX_PAGE_SIZE, MAX_QUERY_LENGTH
-from hcpcs.web.deps import store
+from hcpcs.web.deps import Reader
+from hcpcs.web.openapi import problems
 
-router = APIRouter(prefix="/api/hcpcs/v3", tags=["NLM Clinical Tables"])
+router = APIRouter(prefix="/api/hcpcs/v3", tags=["NLM Clinical Tables"], responses=problems(400))
 #: The field names NLM's HCPCS table uses.
 FIELDS = ("code", "display", "short_desc", "long_desc", "add_dt", "act_eff_dt", "term_dt", "obsolete", "is_noc")
 DEFAULT_COUNT = 7
+_FIELD = f"({'|'.join(FIELDS)})"
+#: df, sf, ef: field names joined by commas.
+FIELD_LIST = f"^{_FIELD}(,{_FIELD})*$"
+_CONSTRAINT = "(obsolete|is_noc):([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])"
+#: q: constraints joined by spaces or AND.
+CONSTRAINTS = f"^{_CONSTRAINT}(( AND | +){_CONSTRAINT})*$"
 
 
 class NlmParameterError(HcpcsError):
@@ -60,21 +66,23 @@ def _constraints(q: str | None) -> dict[str, str]:
 
 
 @router.get("/search", summary="NLM Clinical Tables compatible search: [total, codes, extra fields, display rows]")
-async def search(
+def search(
+    db: Reader,
     terms: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="What the user typed")] = "",
     maxList: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,  # noqa: N803 - NLM's name
     count: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-    df: Annotated[str | None, Query(max_length=200, description="Display fields")] = None,
+    df: Annotated[str | None, Query(max_length=200, pattern=FIELD_LIST, description="Display fields")] = None,
     sf: Annotated[
-        str | None, Query(max_length=200, description="Search fields (ranking uses code and descriptions)")
+        str | None,
+        Query(max_length=200, pattern=FIELD_LIST, description="Search fields (ranking uses code and descriptions)"),
     ] = None,
-    ef: Annotated[str | None, Query(max_length=200, description="Extra fields")] = None,
-    cf: Annotated[str | None, Query(max_length=50, description="Code field")] = None,
+    ef: Annotated[str | None, Query(max_length=200, pattern=FIELD_LIST, description="Extra fields")] = None,
+    cf: Annotated[str | None, Query(pattern=f"^{_FIELD}$", description="Code field")] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Constraints: obsolete:true|false, is_noc:true|false")
+        str | None,
+        Query(max_length=200, pattern=CONSTRAINTS, description="Constraints: obsolete:true|false, is_noc:true|false"),
     ] = None,
-    db: Store = Depends(store),
 ) -> JSONResponse:
     display_fields = _fields(df, "code,display", "df")
     extra_fields = _fields(ef, "", "ef") if ef else []

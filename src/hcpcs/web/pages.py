@@ -28,12 +28,12 @@ def render(template: str, **context) -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(db: Store = Depends(store)) -> HTMLResponse:
+def home(db: Store = Depends(store)) -> HTMLResponse:
     return render("home.html", releases=db.releases(), sections=db.codebook.sections, query="")
 
 
 @router.get("/search", response_class=HTMLResponse)
-async def search_page(
+def search_page(
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH)] = "",
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
@@ -45,7 +45,7 @@ async def search_page(
 
 
 @router.get("/codes/{code}", response_class=HTMLResponse)
-async def code_page(
+def code_page(
     code: str,
     release: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
     on: Annotated[str | None, Query(max_length=10)] = None,
@@ -56,7 +56,7 @@ async def code_page(
 
 
 @router.get("/codes/{code}/history", response_class=HTMLResponse)
-async def history_page(code: str, db: Store = Depends(store)) -> HTMLResponse:
+def history_page(code: str, db: Store = Depends(store)) -> HTMLResponse:
     line = db.history(code)
     if not line.releases:
         db.lookup(code)
@@ -64,19 +64,19 @@ async def history_page(code: str, db: Store = Depends(store)) -> HTMLResponse:
 
 
 @router.get("/releases", response_class=HTMLResponse)
-async def releases_page(db: Store = Depends(store)) -> HTMLResponse:
+def releases_page(db: Store = Depends(store)) -> HTMLResponse:
     return render("releases.html", releases=db.releases(), query="")
 
 
 @router.get("/diff/{old}/{new}", response_class=HTMLResponse)
-async def diff_page(old: str, new: str, db: Store = Depends(store)) -> HTMLResponse:
+def diff_page(old: str, new: str, db: Store = Depends(store)) -> HTMLResponse:
     result = db.diff(old, new)
     rows = sorted(result.rows(), key=lambda r: (r["change"], r["code"]))
     return render("diff.html", result=result, rows=rows, query="")
 
 
 @router.get("/categories/{section_id}", response_class=HTMLResponse)
-async def category_page(section_id: str, db: Store = Depends(store)) -> HTMLResponse:
+def category_page(section_id: str, db: Store = Depends(store)) -> HTMLResponse:
     book = db.codebook
     section = next((s for s in book.sections if section_key(s) == section_id.upper()), None)
     if section is None:
