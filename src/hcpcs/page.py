@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,11 @@ class FieldValue:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
-        return asdict(self)
+        # Not dataclasses.asdict: it deep-copies every value, two thirds of a code page's build time.
+        return {
+            "name": self.name, "label": self.label, "value": self.value, "meaning": self.meaning,
+            "definition": self.definition,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 4
 _LISTS = frozenset(LIST_FIELDS)
+_LIST_POSITIONS = tuple(i for i, name in enumerate(FIELD_NAMES) if name in _LISTS)
 _COLUMNS = ", ".join(FIELD_NAMES)
 
 
@@ -81,10 +82,11 @@ class Memo:
 
 def record_from_row(row: tuple) -> CodeRecord:
     """A canonical record from a codes row selected with every canonical column."""
-    values = {
-        name: json.loads(value) if name in _LISTS else value for name, value in zip(FIELD_NAMES, row, strict=True)
-    }
-    return CodeRecord(**values)
+    values = list(row)
+    for position in _LIST_POSITIONS:
+        text = values[position]
+        values[position] = [] if text == "[]" else json.loads(text)  # most lists are empty
+    return CodeRecord(*values)
 
 
 class Store:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from hcpcs import __version__
 from hcpcs.errors import UnknownReleaseError
 from hcpcs.store import Store
 from hcpcs.terminology import SYSTEM, SYSTEM_HTTPS, code_system
-from hcpcs.web.deps import Reader
+from hcpcs.web.deps import read
 from hcpcs.web.fhir_params import (
     CODE_SYSTEM_VALIDATE,
     EXPAND,
@@ -55,19 +56,26 @@ def outcome(status: int, message: str) -> JSONResponse:
 
 
 def operation(path: str, parameters: tuple[Parameter, ...]):
-    """Register a function as a FHIR operation answering GET (query) and POST (Parameters body)."""
+    """Register `work(store, values)` as a FHIR operation answering GET (query) and POST (Parameters body).
 
-    def register(function):
-        router.get(path, openapi_extra=query_document(parameters), responses=outcomes(404))(function)
-        router.post(path, openapi_extra=body_document(parameters), responses=outcomes(404, 413))(function)
-        return function
+    The parameters are read and checked first, then the work runs off the event loop on one
+    snapshot of the store.
+    """
+    read_values = reader(parameters)
+
+    def register(
+        work: Callable[[Store, dict[str, str]], JSONResponse],
+    ) -> Callable[[Store, dict[str, str]], JSONResponse]:
+        async def endpoint(request: Request) -> JSONResponse:
+            values = await read_values(request)
+            return await read(request, lambda db: work(db, values))
+
+        endpoint.__name__, endpoint.__doc__ = work.__name__, work.__doc__
+        router.get(path, openapi_extra=query_document(parameters), responses=outcomes(404))(endpoint)
+        router.post(path, openapi_extra=body_document(parameters), responses=outcomes(404, 413))(endpoint)
+        return work
 
     return register
-
-
-def values_of(parameters: tuple[Parameter, ...]) -> Any:
-    """The annotation of an operation's parameter values, read before the store is taken."""
-    return Annotated[dict[str, str], Depends(reader(parameters))]
 
 
 def canonical(system: str | None) -> str:
@@ -82,7 +90,11 @@ def _release(db: Store, version: str | None) -> str:
 
 
 @router.get("/metadata")
-def metadata(db: Reader, mode: str | None = None) -> JSONResponse:
+async def metadata(request: Request, mode: str | None = None) -> JSONResponse:
+    return await read(request, lambda db: _capabilities(db, mode))
+
+
+def _capabilities(db: Store, mode: str | None) -> JSONResponse:
     versions = db.release_labels()
     if mode == "terminology":
         return resource(
@@ -129,7 +141,11 @@ def metadata(db: Reader, mode: str | None = None) -> JSONResponse:
 
 
 @router.get("/CodeSystem")
-def code_systems(db: Reader, url: str | None = None, version: str | None = None) -> JSONResponse:
+async def code_systems(request: Request, url: str | None = None, version: str | None = None) -> JSONResponse:
+    return await read(request, lambda db: _code_systems(db, url, version))
+
+
+def _code_systems(db: Store, url: str | None, version: str | None) -> JSONResponse:
     labels = db.release_labels() if url in (None, SYSTEM, SYSTEM_HTTPS) else []
     labels = [label for label in labels if version in (None, label)]
     entries = [{"resource": code_system(db, label)} for label in labels]
@@ -147,7 +163,7 @@ def _property(code: str, value: Any) -> dict[str, Any]:
 
 
 @operation("/CodeSystem/$lookup", LOOKUP)
-def lookup(values: values_of(LOOKUP), db: Reader) -> JSONResponse:
+def lookup(db: Store, values: dict[str, str]) -> JSONResponse:
     system = canonical(values.get("system"))
     page = db.lookup(values["code"], _release(db, values.get("version")))
     parameters = [
@@ -202,19 +218,19 @@ def _validate(db: Store, values: dict[str, str], system_key: str) -> JSONRespons
 
 
 @operation("/CodeSystem/$validate-code", CODE_SYSTEM_VALIDATE)
-def validate_code(values: values_of(CODE_SYSTEM_VALIDATE), db: Reader) -> JSONResponse:
+def validate_code(db: Store, values: dict[str, str]) -> JSONResponse:
     if "url" in values and "system" not in values:
         values["system"] = values["url"]
     return _validate(db, values, "system")
 
 
 @operation("/ValueSet/$validate-code", VALUE_SET_VALIDATE)
-def value_set_validate_code(values: values_of(VALUE_SET_VALIDATE), db: Reader) -> JSONResponse:
+def value_set_validate_code(db: Store, values: dict[str, str]) -> JSONResponse:
     return _validate(db, values, "system")
 
 
 @operation("/ValueSet/$expand", EXPAND)
-def expand(values: values_of(EXPAND), db: Reader) -> JSONResponse:
+def expand(db: Store, values: dict[str, str]) -> JSONResponse:
     label = _release(db, values.get("systemVersion") or values.get("version"))
     count, offset = int(values.get("count", 100)), int(values.get("offset", 0))  # checked by EXPAND
     text = values.get("filter", "")
@@ -246,7 +262,7 @@ def expand(values: values_of(EXPAND), db: Reader) -> JSONResponse:
 
 
 @operation("/ConceptMap/$translate", TRANSLATE)
-def translate(values: values_of(TRANSLATE), db: Reader) -> JSONResponse:
+def translate(db: Store, values: dict[str, str]) -> JSONResponse:
     canonical(values.get("system"))
     code = values["code"]
     page = db.lookup(code)
@@ -287,8 +303,11 @@ def translate(values: values_of(TRANSLATE), db: Reader) -> JSONResponse:
 
 # Registered last: "/CodeSystem/{id}" would otherwise take "/CodeSystem/$lookup".
 @router.get("/CodeSystem/{resource_id}", responses=outcomes(404))
-def read_code_system(resource_id: str, db: Reader) -> JSONResponse:
-    label = resource_id.removeprefix("hcpcs-")
-    if label not in db.release_labels():
-        raise UnknownReleaseError(f"CodeSystem/{resource_id} is not here (ids are hcpcs-YYYY-MM)")
-    return resource(code_system(db, label))
+async def read_code_system(request: Request, resource_id: str) -> JSONResponse:
+    def work(db: Store) -> JSONResponse:
+        label = resource_id.removeprefix("hcpcs-")
+        if label not in db.release_labels():
+            raise UnknownReleaseError(f"CodeSystem/{resource_id} is not here (ids are hcpcs-YYYY-MM)")
+        return resource(code_system(db, label))
+
+    return await read(request, work)

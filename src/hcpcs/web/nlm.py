@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from hcpcs.errors import HcpcsError
+from hcpcs.store import Store
 from hcpcs.web.app import MAX_PAGE_SIZE, MAX_QUERY_LENGTH
-from hcpcs.web.deps import Reader
+from hcpcs.web.deps import read
 from hcpcs.web.openapi import problems
 
 router = APIRouter(prefix="/api/hcpcs/v3", tags=["NLM Clinical Tables"], responses=problems(400))
@@ -66,8 +67,8 @@ def _constraints(q: str | None) -> dict[str, str]:
 
 
 @router.get("/search", summary="NLM Clinical Tables compatible search: [total, codes, extra fields, display rows]")
-def search(
-    db: Reader,
+async def search(
+    request: Request,
     terms: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="What the user typed")] = "",
     maxList: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,  # noqa: N803 - NLM's name
     count: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
@@ -92,16 +93,20 @@ def search(
     size = count or maxList or DEFAULT_COUNT
     if not terms.strip():
         return JSONResponse([0, [], {name: [] for name in extra_fields} if extra_fields else None, []])
+    total, page = await read(request, lambda db: _rows(db, terms, size, offset, wanted))
+    extras = {name: [row[name] for row in page] for name in extra_fields} if extra_fields else None
+    rows = [[row[name] for name in display_fields] for row in page]
+    return JSONResponse([total, [row[code_field] for row in page], extras, rows])
+
+
+def _rows(db: Store, terms: str, size: int, offset: int, wanted: dict[str, str]) -> tuple[int, list[dict[str, Any]]]:
+    """The total and the requested page of NLM rows for the terms and constraints."""
     include_terminated = wanted.get("obsolete") != "false"
     if not wanted or wanted == {"obsolete": "false"}:
         # Only the status filter: search pages for us, and only the page is decoded.
         found = db.search(terms, limit=size, offset=offset, include_terminated=include_terminated)
-        total, page = found.total, [_values(db.get(hit.code, found.release)) for hit in found.results]
-    else:
-        found = db.search(terms, limit=MAX_PAGE_SIZE, include_terminated=include_terminated)
-        rows = [_values(db.get(hit.code, found.release)) for hit in found.results]
-        rows = [row for row in rows if all(str(row[f]).lower() == v for f, v in wanted.items())]
-        total, page = len(rows), rows[offset : offset + size]
-    extras = {name: [row[name] for row in page] for name in extra_fields} if extra_fields else None
-    rows = [[row[name] for name in display_fields] for row in page]
-    return JSONResponse([total, [row[code_field] for row in page], extras, rows])
+        return found.total, [_values(db.get(hit.code, found.release)) for hit in found.results]
+    found = db.search(terms, limit=MAX_PAGE_SIZE, include_terminated=include_terminated)
+    rows = [_values(db.get(hit.code, found.release)) for hit in found.results]
+    rows = [row for row in rows if all(str(row[f]).lower() == v for f, v in wanted.items())]
+    return len(rows), rows[offset : offset + size]
