@@ -25,6 +25,8 @@ FIRST_TRY_MS = 200
 WAIT_MS = 60_000
 #: Read connections map the file: pages are shared between connections and processes.
 MMAP_BYTES = 1 << 30
+#: What SQLite says when it cannot make a WAL store's -shm file beside it.
+_NO_SHARED_MEMORY = {"SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_CANTINIT", "SQLITE_CANTOPEN"}
 #: The row of the meta table holding the generation: bumped by every write that changes rows.
 GENERATION_KEY = "generation"
 
@@ -180,7 +182,8 @@ def _immutable_fallback(path: Path, error: sqlite3.DatabaseError) -> bool:
     """Whether a WAL store must be read as immutable: nobody may write it or its directory (a
     read-only mount, another user's file), so SQLite cannot make the shared-memory file."""
     wal = path.with_name(path.name + "-wal")
-    return "unable to open" in str(error) and not _writable(path) and not wal.exists()
+    cannot_share = getattr(error, "sqlite_errorname", "") in _NO_SHARED_MEMORY or "unable to open" in str(error)
+    return cannot_share and not _writable(path) and not wal.exists()
 
 
 def _read_only(path: Path, immutable: bool) -> sqlite3.Connection:
