@@ -11,8 +11,9 @@ from pydantic import BaseModel
 
 from hcpcs.store import Store
 from hcpcs.web.app import MAX_PAGE_SIZE, MAX_QUERY_LENGTH
-from hcpcs.web.deps import date_or_none, off_loop, read
+from hcpcs.web.deps import QUICK_ROWS, date_or_none, off_loop, read
 from hcpcs.web.openapi import CODE_PATTERN, DATE_PATTERN, RELEASE_PATTERN, date_schema, problems
+from hcpcs.web.pagecache import page_key
 
 router = APIRouter(prefix="/api/v1", tags=["REST"], responses=problems(400))
 
@@ -64,10 +65,10 @@ class ReleaseInfo(BaseModel):
 )
 async def get_code(request: Request, code: Code, release: Release = None, on: OnDate = None) -> Response:
     date = date_or_none(on, "on")
-    key = (code.strip().upper(), release, date)
-    # The hottest route: the store taken here rather than through a dependency (a third of
-    # the cost of a cached page); the page cache read on the event loop, a page built off it.
-    async with request.app.state.stores.reading() as db:
+    key = page_key(request.scope)
+    # The hottest route: pages are kept (and answered before routing, web/pagecache.py); one
+    # kept since the front looked is answered here, on the event loop; a page is built off it.
+    async with request.app.state.stores.reading("quick") as db:
         pages = request.app.state.pages
         body = pages.find(db.generation, key)
         if body is None:
@@ -88,7 +89,7 @@ async def code_history(request: Request, code: Code) -> JSONResponse:
             db.lookup(code)  # raises the 404 with the closest codes
         return JSONResponse({**line.to_dict(), "replacements": db.replacements(line.code).to_dict()})
 
-    return await read(request, work)
+    return await read(request, work, quick=True)
 
 
 @router.get(
@@ -121,7 +122,7 @@ async def search(
         )  # fmt: skip
         return JSONResponse({key: value for key, value in found.to_dict().items() if value is not None})
 
-    return await read(request, work)
+    return await read(request, work, quick=limit <= QUICK_ROWS)
 
 
 @router.get("/suggest", response_model=list[Suggestion], summary="As-you-type suggestions", responses=problems(404))
@@ -131,12 +132,12 @@ async def suggest(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     release: Release = None,
 ) -> JSONResponse:
-    return await read(request, lambda db: JSONResponse(db.suggest(q, limit=limit, release=release)))
+    return await read(request, lambda db: JSONResponse(db.suggest(q, limit=limit, release=release)), quick=True)
 
 
 @router.get("/releases", response_model=list[ReleaseInfo], summary="Stored releases, oldest first")
 async def releases(request: Request) -> JSONResponse:
-    return await read(request, lambda db: JSONResponse([release.to_dict() for release in db.releases()]))
+    return await read(request, lambda db: JSONResponse([release.to_dict() for release in db.releases()]), quick=True)
 
 
 @router.get("/diff", summary="Field-level differences between two releases", responses=problems(404))

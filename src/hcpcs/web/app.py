@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -20,42 +18,11 @@ from hcpcs.errors import HcpcsError, UnknownCodeError, UnknownReleaseError
 from hcpcs.web.deps import StoreProvider, off_loop
 from hcpcs.web.http import ApiCors, Hygiene, RequestTooLarge, allowed_methods
 from hcpcs.web.openapi import install as install_openapi
+from hcpcs.web.pagecache import PageCache, PageCacheFront
 
 #: Limits stated in the OpenAPI document.
 MAX_QUERY_LENGTH = 500
 MAX_PAGE_SIZE = 500
-
-
-class PageCache:
-    """Rendered code pages by key, for the store generation they were built from: a load drops
-    them all. Bounded in bytes; the least recently used page goes first."""
-
-    def __init__(self, max_bytes: int = 64 << 20) -> None:
-        self.max_bytes = max_bytes
-        self.generation = -1
-        self.bytes = 0
-        self.pages: OrderedDict[tuple, bytes] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def find(self, generation: int, key: tuple) -> bytes | None:
-        """The page kept for this generation and key, or None."""
-        with self.lock:
-            if generation > self.generation:
-                self.generation, self.pages, self.bytes = generation, OrderedDict(), 0
-            if generation != self.generation or key not in self.pages:
-                return None
-            self.pages.move_to_end(key)
-            return self.pages[key]
-
-    def keep(self, generation: int, key: tuple, page: bytes) -> None:
-        """Keep a page built from a generation (dropped if a newer one has been seen meanwhile)."""
-        with self.lock:
-            if generation != self.generation or key in self.pages:
-                return
-            self.pages[key] = page
-            self.bytes += len(page)
-            while self.bytes > self.max_bytes:
-                self.bytes -= len(self.pages.popitem(last=False)[1])
 
 
 def status_for(error: HcpcsError) -> int:
@@ -137,6 +104,7 @@ def create_app(store_path: str | Path, cors: Sequence[str] = ("*",)) -> FastAPI:
     app.state.routes = [route for route in app.routes if getattr(route, "methods", None)]
     app.state.routes += [route for router in routers for route in router.routes]
     install_openapi(app)
+    app.add_middleware(PageCacheFront, pages=app.state.pages, store_path=Path(store_path))
     app.add_middleware(Hygiene)
     if cors:
         app.add_middleware(ApiCors, origins=list(cors))

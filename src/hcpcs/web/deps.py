@@ -16,9 +16,14 @@ from hcpcs.dates import parse_date
 from hcpcs.store import Memo, Store
 
 T = TypeVar("T")
-#: Requests reading the store at once in one worker process; the rest wait their turn in order.
-#: SQLite releases the GIL while it reads, so a few threads overlap; many would only contend.
-READERS_PER_WORKER = 8
+#: Threads reading the store at once in one worker process, by lane; the rest wait their turn in
+#: order. Quick reads (a page, a search of a few rows) never queue behind heavy ones (a diff of
+#: two releases, 500 decoded rows). More threads would not read faster: they share one GIL, and
+#: SQLite hands it over at every row, so each thread added makes every request dearer
+#: (benchmarks/server_load.py); cores are used by worker processes instead.
+LANES = {"quick": 4, "heavy": 2}
+#: A search or expansion of at most this many rows is quick work.
+QUICK_ROWS = 50
 
 
 class StoreProvider:
@@ -29,13 +34,13 @@ class StoreProvider:
     generation (labels, id ranges, vocabularies) are computed once per process.
     """
 
-    def __init__(self, path: Path, readers: int = READERS_PER_WORKER) -> None:
+    def __init__(self, path: Path, lanes: dict[str, int] | None = None) -> None:
         self.path = path
         self.memo = Memo()
-        self.readers = readers
+        self.lanes = dict(lanes or LANES)
         self._idle: list[Store] = []
         self._lock = threading.Lock()
-        self._turns: asyncio.Semaphore | None = None
+        self._turns: dict[str, asyncio.Semaphore] = {}
         Store(path).close()  # fail at start-up, not on the first request
 
     def _take(self) -> Store:
@@ -52,11 +57,11 @@ class StoreProvider:
             self._idle.append(store)
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Store]:
-        """A store whose reads all see the state committed when the request began."""
-        if self._turns is None:
-            self._turns = asyncio.Semaphore(self.readers)
-        async with self._turns:
+    async def reading(self, lane: str = "heavy") -> AsyncIterator[Store]:
+        """A store whose reads all see the state committed when the request began, once the lane has room."""
+        if lane not in self._turns:  # made on the event loop that uses it
+            self._turns[lane] = asyncio.Semaphore(self.lanes[lane])
+        async with self._turns[lane]:
             store = self._take()
             try:
                 with store.reading():
@@ -78,12 +83,13 @@ async def store(request: Request) -> AsyncIterator[Store]:
         yield db
 
 
-async def read(request: Request, work: Callable[[Store], T]) -> T:
+async def read(request: Request, work: Callable[[Store], T], *, quick: bool = False) -> T:
     """`work(store)` on the thread pool, every read in it from one snapshot taken for this request.
 
-    Cheaper than the `store` dependency (no exit stack), which pages and other routers may use.
+    `quick`: bounded, small work (the quick lane). Cheaper than the `store` dependency (no exit
+    stack), which pages and other routers may use (the heavy lane).
     """
-    async with request.app.state.stores.reading() as db:
+    async with request.app.state.stores.reading("quick" if quick else "heavy") as db:
         return await run_in_threadpool(work, db)
 
 

@@ -12,7 +12,7 @@ from hcpcs import __version__
 from hcpcs.errors import UnknownReleaseError
 from hcpcs.store import Store
 from hcpcs.terminology import SYSTEM, SYSTEM_HTTPS, code_system
-from hcpcs.web.deps import read
+from hcpcs.web.deps import QUICK_ROWS, read
 from hcpcs.web.fhir_params import (
     CODE_SYSTEM_VALIDATE,
     EXPAND,
@@ -55,11 +55,11 @@ def outcome(status: int, message: str) -> JSONResponse:
     )
 
 
-def operation(path: str, parameters: tuple[Parameter, ...]):
+def operation(path: str, parameters: tuple[Parameter, ...], quick: Callable[[dict[str, str]], bool] = lambda _: True):
     """Register `work(store, values)` as a FHIR operation answering GET (query) and POST (Parameters body).
 
     The parameters are read and checked first, then the work runs off the event loop on one
-    snapshot of the store.
+    snapshot of the store, in the quick lane when `quick(values)` says it is small.
     """
     read_values = reader(parameters)
 
@@ -68,7 +68,7 @@ def operation(path: str, parameters: tuple[Parameter, ...]):
     ) -> Callable[[Store, dict[str, str]], JSONResponse]:
         async def endpoint(request: Request) -> JSONResponse:
             values = await read_values(request)
-            return await read(request, lambda db: work(db, values))
+            return await read(request, lambda db: work(db, values), quick=quick(values))
 
         endpoint.__name__, endpoint.__doc__ = work.__name__, work.__doc__
         router.get(path, openapi_extra=query_document(parameters), responses=outcomes(404))(endpoint)
@@ -91,7 +91,7 @@ def _release(db: Store, version: str | None) -> str:
 
 @router.get("/metadata")
 async def metadata(request: Request, mode: str | None = None) -> JSONResponse:
-    return await read(request, lambda db: _capabilities(db, mode))
+    return await read(request, lambda db: _capabilities(db, mode), quick=True)
 
 
 def _capabilities(db: Store, mode: str | None) -> JSONResponse:
@@ -229,7 +229,9 @@ def value_set_validate_code(db: Store, values: dict[str, str]) -> JSONResponse:
     return _validate(db, values, "system")
 
 
-@operation("/ValueSet/$expand", EXPAND)
+@operation(
+    "/ValueSet/$expand", EXPAND, quick=lambda v: bool(v.get("filter")) and int(v.get("count", 100)) <= QUICK_ROWS
+)
 def expand(db: Store, values: dict[str, str]) -> JSONResponse:
     label = _release(db, values.get("systemVersion") or values.get("version"))
     count, offset = int(values.get("count", 100)), int(values.get("offset", 0))  # checked by EXPAND

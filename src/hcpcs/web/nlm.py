@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from hcpcs.errors import HcpcsError
 from hcpcs.store import Store
 from hcpcs.web.app import MAX_PAGE_SIZE, MAX_QUERY_LENGTH
-from hcpcs.web.deps import read
+from hcpcs.web.deps import QUICK_ROWS, read
 from hcpcs.web.openapi import problems
 
 router = APIRouter(prefix="/api/hcpcs/v3", tags=["NLM Clinical Tables"], responses=problems(400))
@@ -93,7 +93,8 @@ async def search(
     size = count or maxList or DEFAULT_COUNT
     if not terms.strip():
         return JSONResponse([0, [], {name: [] for name in extra_fields} if extra_fields else None, []])
-    total, page = await read(request, lambda db: _rows(db, terms, size, offset, wanted))
+    quick = size <= QUICK_ROWS and (not wanted or wanted == {"obsolete": "false"})
+    total, page = await read(request, lambda db: _rows(db, terms, size, offset, wanted), quick=quick)
     extras = {name: [row[name] for row in page] for name in extra_fields} if extra_fields else None
     rows = [[row[name] for name in display_fields] for row in page]
     return JSONResponse([total, [row[code_field] for row in page], extras, rows])
