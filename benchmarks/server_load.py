@@ -157,8 +157,10 @@ def main() -> None:
                         "--log-level", "warning", "--app-dir", scratch]  # fmt: skip
         with started(bare_command) as url:
             bare = wrk(url, ["/"], arguments.seconds, 32)
-    print(f"{arguments.workers} workers, {arguments.seconds} s per run, wrk -t2 --timeout {TIMEOUT}, loopback; "
-          f"lookups cycle all {len(codes):,} codes of the latest release, searches the {len(queries)} quality queries")  # fmt: skip
+    print(
+        f"{arguments.workers} workers, {arguments.seconds} s per run, wrk -t2 --timeout {TIMEOUT}, loopback; lookups "
+        f"cycle all {len(codes):,} codes of the latest release, searches the {len(queries)} quality queries"
+    )
     for test, result in ours.items():
         print(f"\n{test}")
         print(show("this server", result))

@@ -121,7 +121,8 @@ class Store:
             yield self
         finally:
             self._snapshot = None
-            self.connection.execute("ROLLBACK")
+            if self.connection.in_transaction:  # SQLite ends it itself after some errors (a full disk)
+                self.connection.execute("ROLLBACK")
 
     def remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """`compute()`, kept until a load changes the store (shared by stores given the same memo)."""
