@@ -120,7 +120,10 @@ def measure(url: str, codes: list[str], queries: list[str], seconds: int) -> dic
 
 def source_at(revision: str, into: Path) -> Path:
     """The package source of a git revision, unpacked (git archive)."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], capture_output=True, check=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], capture_output=True)
+    if archive.returncode != 0:
+        reason = archive.stderr.decode().strip()
+        raise SystemExit(f"cannot read revision {revision}: {reason} (--against none skips it)")
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
     return into / "src"
 

@@ -44,8 +44,9 @@ def _connect(path: Path, write: bool) -> sqlite3.Connection:
         upgrade_in_place(path, version, SCHEMA_VERSION)
         return _connect(path, write)
     if version != SCHEMA_VERSION:
+        empty = version == 0 and connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
         connection.close()
-        if version == 0:
+        if empty:
             raise StoreError(f"{path}: an empty store (load a release into it first)")
         if version > SCHEMA_VERSION:
             raise StoreError(
