@@ -69,7 +69,7 @@ def serve(
     workers = workers or machine_cores()
     os.environ["HCPCS_SERVE_DB"] = str(path.resolve())
     os.environ["HCPCS_SERVE_CORS"] = ",".join(origins) or "none"
-    config = uvicorn.Config("hcpcs.web.serve:app", workers=workers, log_level="warning")
+    config = uvicorn.Config("hcpcs.web.serve:app", workers=workers, log_level="warning", access_log=False)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(
         f"serving {path} on http://{shown}:{port}/ with {workers} worker{'s' if workers > 1 else ''} "
