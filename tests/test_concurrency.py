@@ -254,3 +254,17 @@ def test_a_default_store_it_cannot_read_is_reported_never_deleted(default_store,
     assert one_clean_line(result.stderr), result.stderr
     assert "kept as it is" in result.stderr
     assert digest(path) == before
+
+
+def test_a_store_an_older_hcpcs_left_without_tables_is_created_on_the_next_load(tmp_path):
+    """What a kill during creation used to leave: user_version set, no tables ('no such table' for good)."""
+    path = tmp_path / "half.sqlite"
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA user_version = 3")
+    connection.close()
+    listed = run_cli("--db", str(path), "releases")
+    assert listed.returncode == 2 and one_clean_line(listed.stderr), listed.stderr
+    assert "empty store" in listed.stderr
+    loaded = run_cli("--db", str(path), "load", str(ZIP_2020))
+    assert loaded.returncode == 0, loaded.stderr
+    assert releases_of(path) == ["2020-01"]

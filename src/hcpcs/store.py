@@ -37,17 +37,18 @@ def _connect(path: Path, write: bool) -> sqlite3.Connection:
     try:
         connection = writing_connection(path) if write else reading_connection(path)
         version = connection.execute("PRAGMA user_version").fetchone()[0]
+        empty = connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
     except (sqlite3.DatabaseError, OSError) as error:
         raise StoreError(f"{path}: not an hcpcs store ({error})") from None
+    if empty:  # (writing_connection gives an empty file the schema) a creation killed before its commit
+        connection.close()
+        raise StoreError(f"{path}: an empty store (load a release into it first)")
     if OLDEST_UPGRADABLE <= version < SCHEMA_VERSION:
         connection.close()
         upgrade_in_place(path, version, SCHEMA_VERSION)
         return _connect(path, write)
     if version != SCHEMA_VERSION:
-        empty = version == 0 and connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
         connection.close()
-        if empty:
-            raise StoreError(f"{path}: an empty store (load a release into it first)")
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{path}: written by a newer hcpcs (schema {version}; this one reads up to {SCHEMA_VERSION}): "
