@@ -1,14 +1,13 @@
-"""Load benchmark over loopback with wrk: code lookups per second and search latency p99.
+"""Server load over loopback with wrk: code lookups per second, search latency at 32 and 64 connections.
 
-Lookups cycle through all 7,000 codes of the latest release, more than the per-worker page
-cache (2,048 pages) holds, so most pages are built for the request.
+Starts `hcpcs serve --workers N` on the default store and drives it with wrk (Debian's `wrk`
+package) cycling through real paths: every code of the latest release (a warm-up pass of the
+same list first, not counted), and the 82 search-quality queries at 32 and at 64 connections.
+Beside it, in the same run and on the same store and settings, the server as it was at git
+revision --against (default b19dc0b, before issue 14: SQLite on the event loop, one connection
+per thread) and a bare ASGI app returning a fixed body (the ceiling of the stack on this machine).
 
-Starts `hcpcs serve --workers N` on the default store, drives it with wrk (Debian's `wrk`
-package) cycling through real codes and real queries, and, as the baseline in the same run,
-a bare ASGI app on the same uvicorn settings that returns a fixed JSON body (the ceiling of
-the server stack on this machine).
-
-    python benchmarks/server_load.py [--seconds 10] [--connections 16] [--workers 2]
+    python benchmarks/server_load.py [--seconds 10] [--workers 2] [--against REV|none]
 """
 
 from __future__ import annotations
@@ -24,12 +23,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 import hcpcs
 
+ROOT = Path(__file__).resolve().parent.parent
 BARE_APP = """
 async def app(scope, receive, send):
     if scope["type"] != "http":
@@ -45,6 +46,8 @@ request = function()
   return wrk.format("GET", paths[(counter %% #paths) + 1])
 end
 """
+#: wrk's own limit: an answer slower than this is counted as a timeout.
+TIMEOUT = "2s"
 
 
 def free_port() -> int:
@@ -53,29 +56,42 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(command: list[str], url: str, env: dict | None = None) -> subprocess.Popen:
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    for _ in range(300):
-        try:
-            httpx.get(url, timeout=1)
-            return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"server did not start: {' '.join(command)}")
+@contextmanager
+def started(command: list[str], env: dict[str, str] | None = None):
+    """A server process and its URL once it answers."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([*command, "--port", str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})  # fmt: skip
+    try:
+        for _ in range(600):
+            try:
+                httpx.get(url, timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit(f"server did not start: {' '.join(command)}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
 
 
 def wrk(url: str, paths: list[str], seconds: int, connections: int) -> dict[str, float]:
+    """Requests per second, p50 and p99 in ms, non-2xx answers and timeouts of one wrk run."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % ", ".join(json.dumps(p) for p in paths))
-    output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    os.unlink(script.name)
+    try:
+        output = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", TIMEOUT, "--latency", "-s", script.name,
+             url], capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(script.name)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: (.*)", output)
+    timeouts = re.search(r"Socket errors:.*timeout (\d+)", output)
 
     def millis(label: str) -> float:
         value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output).groups()
@@ -86,15 +102,42 @@ def wrk(url: str, paths: list[str], seconds: int, connections: int) -> dict[str,
         "p50": millis("50"),
         "p99": millis("99"),
         "errors": int(errors.group(1)) if errors else 0,
-        "socket_errors": socket_errors.group(1) if socket_errors else "",
+        "timeouts": int(timeouts.group(1)) if timeouts else 0,
     }
+
+
+def measure(url: str, codes: list[str], queries: list[str], seconds: int) -> dict[str, dict[str, float]]:
+    """The three runs on one server: lookups (after an uncounted warm-up pass), searches at 32 and 64."""
+    lookups = [f"/api/v1/codes/{code}" for code in codes]
+    searches = [f"/api/v1/search?{httpx.QueryParams({'q': q})}" for q in queries]
+    wrk(url, lookups, seconds, 32)  # warm-up: fills whatever cache the server keeps
+    return {
+        "lookups, 32 connections": wrk(url, lookups, seconds, 32),
+        "searches, 32 connections": wrk(url, searches, seconds, 32),
+        "searches, 64 connections": wrk(url, searches, seconds, 64),
+    }
+
+
+def source_at(revision: str, into: Path) -> Path:
+    """The package source of a git revision, unpacked (git archive)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], capture_output=True)
+    if archive.returncode != 0:
+        reason = archive.stderr.decode().strip()
+        raise SystemExit(f"cannot read revision {revision}: {reason} (--against none skips it)")
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into / "src"
+
+
+def show(name: str, result: dict[str, float]) -> str:
+    return (f"{name:11} {result['rate']:8.0f} req/s  p50 {result['p50']:8.2f} ms  p99 {result['p99']:8.2f} ms"
+            f"  non-2xx {result['errors']}  timeouts {result['timeouts']}")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--against", default="b19dc0b", help="git revision of the baseline server ('none': skip)")
     arguments = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -103,52 +146,30 @@ def main() -> None:
         path = store.path
     lines = Path(__file__).with_name("search_queries.csv").read_text().splitlines()
     queries = [row["query"] for row in csv.DictReader(line for line in lines if not line.startswith("#"))]
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = start(
-        [
-            sys.executable,
-            "-m",
-            "hcpcs",
-            "--db",
-            str(path),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(arguments.workers),
-        ],
-        f"{url}/api/v1/releases",
-    )
-    try:
-        # Every code of the release, more than the server's page cache holds: mostly built, not cached.
-        lookups = wrk(url, [f"/api/v1/codes/{c}" for c in codes], arguments.seconds, arguments.connections)
-        searches = wrk(url, [f"/api/v1/search?q={httpx.URL('', params={'q': q}).query.decode()[2:]}" for q in queries],
-                       arguments.seconds, arguments.connections)  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    serve = [sys.executable, "-m", "hcpcs", "--db", str(path), "serve", "--workers", str(arguments.workers)]
+    with started(serve) as url:
+        ours = measure(url, codes, queries, arguments.seconds)
+    before = None
     with tempfile.TemporaryDirectory() as scratch:
+        if arguments.against != "none":
+            source = source_at(arguments.against, Path(scratch))
+            with started(serve, env={"PYTHONPATH": str(source)}) as url:
+                before = measure(url, codes, queries, arguments.seconds)
         Path(scratch, "bare_app.py").write_text(BARE_APP)
-        port = free_port()
-        bare_url = f"http://127.0.0.1:{port}"
-        bare = start(
-            [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--workers", str(arguments.workers),
-             "--log-level", "warning", "--app-dir", scratch],
-            bare_url,
-        )  # fmt: skip
-        try:
-            baseline = wrk(bare_url, ["/"], arguments.seconds, arguments.connections)
-        finally:
-            bare.terminate()
-            bare.wait(timeout=30)
-    print(f"{arguments.workers} workers, {arguments.connections} connections, {arguments.seconds} s each, wrk -t2")
-    for name, result in (("code lookups", lookups), ("searches", searches), ("bare ASGI baseline", baseline)):
-        print(
-            f"{name:20} {result['rate']:8.0f} req/s   p50 {result['p50']:7.2f} ms   p99 {result['p99']:7.2f} ms"
-            f"   non-2xx {result['errors']} {result['socket_errors']}"
-        )
-    print(f"code lookups reach {lookups['rate'] / baseline['rate']:.0%} of the bare server's rate")
+        bare_command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--workers", str(arguments.workers),
+                        "--log-level", "warning", "--app-dir", scratch]  # fmt: skip
+        with started(bare_command) as url:
+            bare = wrk(url, ["/"], arguments.seconds, 32)
+    print(
+        f"{arguments.workers} workers, {arguments.seconds} s per run, wrk -t2 --timeout {TIMEOUT}, loopback; lookups "
+        f"cycle all {len(codes):,} codes of the latest release, searches the {len(queries)} quality queries"
+    )
+    for test, result in ours.items():
+        print(f"\n{test}")
+        print(show("this server", result))
+        if before:
+            print(show(arguments.against, before[test]))
+    print(f"\nbare ASGI app, 32 connections\n{show('ceiling', bare)}")
 
 
 if __name__ == "__main__":

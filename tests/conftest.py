@@ -59,6 +59,21 @@ def make_zip(path: Path, members: dict[str, bytes]) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_directories(tmp_path_factory):
+    """Caches and the default store in temporary directories: tests never touch ~/.cache or ~/.local/share."""
+    root = tmp_path_factory.mktemp("home")
+    saved = {name: os.environ.get(name) for name in ("HCPCS_CACHE", "XDG_CACHE_HOME", "XDG_DATA_HOME")}
+    os.environ.update(HCPCS_CACHE=str(root / "hcpcs-cache"), XDG_CACHE_HOME=str(root / "cache"),
+                      XDG_DATA_HOME=str(root / "data"))  # fmt: skip
+    yield root
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def text_2019() -> bytes:
     return zip_member(ZIP_2019, "HCPC2019_CONTR_ANWEB.txt")

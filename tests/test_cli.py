@@ -109,7 +109,10 @@ def test_default_store_is_built_once_from_the_bundled_releases(tmp_path):
     second = run_cli("releases", "--format", "json", env=env)
     assert second.stdout == first.stdout
     assert store.stat().st_mtime_ns == stamp
-    assert not [p for p in store.parent.iterdir() if p.name != "hcpcs.sqlite"]
+    # Nothing left but the store (and SQLite's own -wal/-shm beside it, in WAL mode).
+    assert not [
+        p for p in store.parent.iterdir() if p.name not in ("hcpcs.sqlite", "hcpcs.sqlite-wal", "hcpcs.sqlite-shm")
+    ]
 
 
 def test_hcpcs_db_environment_variable_chooses_the_store(full_store):

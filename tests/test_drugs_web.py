@@ -76,7 +76,7 @@ def test_openapi_documents_both_endpoints_with_their_errors(client):
     for path in ("/api/v1/codes/{code}/price", "/api/v1/ndc/{ndc}"):
         responses = paths[path]["get"]["responses"]
         assert {"200", "400", "404"} <= set(responses)
-        assert responses["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/Problem")
+        assert "detail" in responses["404"]["content"]["application/problem+json"]["schema"]["required"]
     assert "billing_units_per_package" in json.dumps(client.get("/openapi.json").json()["components"]["schemas"])
 
 
@@ -104,7 +104,12 @@ def test_fhir_translate_from_ndc_to_hcpcs_by_quarter(client):
     assert codes == ["J0881", "J0882"]
     unknown = client.get("/fhir/ConceptMap/$translate", params={"system": NDC_SYSTEM, "code": "00143-9857-99"}).json()
     assert unknown["parameter"][0] == {"name": "result", "valueBoolean": False}
-    bad = client.get("/fhir/ConceptMap/$translate", params={"system": NDC_SYSTEM, "code": "12"})
+    not_an_ndc = client.get("/fhir/ConceptMap/$translate", params={"system": NDC_SYSTEM, "code": "12"})
+    assert not_an_ndc.status_code == 200 and not_an_ndc.json()["parameter"][0] == {
+        "name": "result",
+        "valueBoolean": False,
+    }
+    bad = client.get("/fhir/ConceptMap/$translate", params={"system": NDC_SYSTEM})
     assert bad.status_code == 400
     OperationOutcome.model_validate(bad.json())
     missing = client.get("/fhir/ConceptMap/$translate", params={**params, "conceptMapVersion": "2025-04"})

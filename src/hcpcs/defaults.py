@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
 from importlib.resources import as_file, files
@@ -14,6 +13,7 @@ from pathlib import Path
 from hcpcs.errors import StoreError
 
 ENVIRONMENT_VARIABLE = "HCPCS_DB"
+CACHE_VARIABLE = "HCPCS_CACHE"
 STORE_FILE = "hcpcs.sqlite"
 
 
@@ -36,22 +36,6 @@ def chosen_store_path(db: str | Path | None) -> tuple[Path, bool]:
 def bundled_manifest() -> dict:
     """The manifest of the official files shipped in the package."""
     return json.loads((files("hcpcs") / "releases" / "MANIFEST.json").read_text(encoding="utf-8"))
-
-
-def _missing_bundled(path: Path) -> list[str]:
-    from hcpcs.store import Store
-
-    wanted = [entry["release"] for entry in bundled_manifest()["releases"]]
-    if not path.exists():
-        return wanted
-    try:
-        with Store(path) as store:
-            stored = set(store.release_labels())
-    except StoreError:
-        # The default store is ours, built from bundled files: one of an older schema is rebuilt.
-        path.unlink()
-        return wanted
-    return [label for label in wanted if label not in stored]
 
 
 def _read_bundled(label: str, root: Path, entry: dict):
@@ -101,60 +85,77 @@ def load_bundled(store, labels: list[str], progress: Callable[[str], None] | Non
             store_releases(store.connection, read, progress=progress)
 
 
-def build_new_default(target: Path, labels: list[str], progress: Callable[[str], None] | None = None) -> None:
-    """Write a new default store at `target`: the prebuilt snapshot when it matches this package
-    (under a second), else a build from the bundled files."""
-    from hcpcs.snapshot import install_snapshot, snapshot_usable
-    from hcpcs.store import Store
-
-    if snapshot_usable():
-        install_snapshot(target)
-        return
-    with Store(target, write=True) as store:
-        load_everything_bundled(store, labels, progress)
-
-
 def load_everything_bundled(store, labels: list[str], progress: Callable[[str], None] | None = None) -> None:
-    """The bundled HCPCS releases named, and every bundled drug quarter, into a writable store."""
+    """The bundled HCPCS releases named, and every bundled drug quarter the store lacks."""
     from hcpcs.drugs.bundled import load_bundled as load_bundled_drugs
 
     load_bundled(store, labels, progress)
     load_bundled_drugs(store.drugs)
 
 
-def _missing_bundled_drugs(path: Path) -> bool:
-    """Whether the store lacks a bundled drug quarter file (hcpcs.drugs.bundled)."""
+def missing_bundled_drugs(drugs) -> bool:
+    """Whether a store's drug tables lack a bundled drug quarter file (hcpcs.drugs.bundled)."""
     from hcpcs.drugs.bundled import missing_bundled
-    from hcpcs.store import Store
 
-    with Store(path) as store:
-        return bool(missing_bundled(store.drugs))
+    return bool(missing_bundled(drugs))
+
+
+def _install_snapshot(path: Path) -> bool:
+    """A new default store from the prebuilt snapshot (under a second, against many to build it),
+    when the snapshot matches this package. Written beside and linked into place, so a reader
+    never sees half a file and a store another process made meanwhile is never replaced."""
+    from hcpcs.snapshot import install_snapshot, snapshot_usable
+
+    if not snapshot_usable():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.installing")
+    try:
+        install_snapshot(temporary)
+        os.link(temporary, path)
+    except FileExistsError:
+        return False  # another process made it first: check it like any existing store
+    finally:
+        temporary.unlink(missing_ok=True)
+    return True
 
 
 def ensure_default_store(progress: Callable[[str], None] | None = None) -> Path:
     """Build the default store, or add bundled releases it lacks; return its path.
 
-    A first build writes to a temporary file renamed into place, so an interrupted
-    build never leaves a half store behind.
+    A new one is the prebuilt snapshot when it matches this package; otherwise it is built in
+    place, one transaction per release: an interrupted build leaves the releases
+    already stored and the next run adds the rest. A store this cannot read is reported,
+    never deleted or rebuilt: it may hold releases the user loaded.
     """
     from hcpcs.store import Store
 
     path = default_store_path()
-    missing = _missing_bundled(path)
-    if not missing and not _missing_bundled_drugs(path):
+    wanted = [entry["release"] for entry in bundled_manifest()["releases"]]
+    if path.is_file():
+        try:
+            with Store(path) as store:
+                if not set(wanted) - set(store.release_labels()) and not missing_bundled_drugs(store.drugs):
+                    return path
+        except StoreError:
+            pass  # absent tables (a build killed before its first commit) or damage: the writer says which
+    elif _install_snapshot(path):
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        with Store(path, write=True) as store:
-            load_everything_bundled(store, missing, progress)
-        return path
-    handle, temporary = tempfile.mkstemp(prefix=".hcpcs-", suffix=".building", dir=path.parent)
-    os.close(handle)
-    os.unlink(temporary)
     try:
-        build_new_default(Path(temporary), missing, progress)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        with Store(path, write=True) as store:  # waits, saying so, while another process builds it
+            stored = set(store.release_labels())
+            missing = [label for label in wanted if label not in stored]
+            if missing or missing_bundled_drugs(store.drugs):
+                load_everything_bundled(store, missing, progress)
+    except StoreError as error:
+        raise StoreError(f"{error}; the default store is kept as it is (move it aside to have it rebuilt)") from None
     return path
+
+
+def cache_directory() -> Path:
+    """Where hcpcs keeps what it can rebuild (claim code tables): $HCPCS_CACHE, else the user cache directory."""
+    if os.environ.get(CACHE_VARIABLE):
+        return Path(os.environ[CACHE_VARIABLE])
+    from platformdirs import user_cache_path
+
+    return user_cache_path("hcpcs", appauthor=False)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
+from hcpcs.connection import write_transaction
 from hcpcs.errors import HcpcsError, InputError, ReleaseExistsError
 from hcpcs.ingest.release import ReleaseData, find_releases, read_release
 from hcpcs.model import FIELD_NAMES, LIST_FIELDS
@@ -171,8 +172,18 @@ def _unchanged(connection: sqlite3.Connection, label: str, started: float, data:
                       **_summary(data))  # fmt: skip
 
 
+def _already_stored(connection: sqlite3.Connection, data: ReleaseData, replace: bool, started: float):
+    """The 'unchanged' result when a release already holds every one of these files, else None."""
+    hashes = {origin.sha256 for origin in data.origins}
+    for label, label_hashes in _stored_hashes(connection).items():
+        if hashes <= label_hashes and (label == data.label or not replace):
+            return _unchanged(connection, label, started, data)
+    return None
+
+
 def _supplement(connection: sqlite3.Connection, data: ReleaseData, started: float) -> LoadResult:
-    """Side files alone (a corrections zip, a NOC list) for a release already stored: added to it."""
+    """Side files alone (a corrections zip, a NOC list) for a release already stored: added to it
+    (inside the caller's write transaction)."""
     row = connection.execute(
         "SELECT effective_date, procedures, modifiers FROM releases WHERE label = ?", (data.label,)
     ).fetchone()
@@ -182,58 +193,47 @@ def _supplement(connection: sqlite3.Connection, data: ReleaseData, started: floa
             names, None, f"no HCPCS record file (ANWEB text file or workbook) for release {data.label}, "
             f"and the store has no release {data.label} to add these files to"
         )  # fmt: skip
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        has = {t: connection.execute(f"SELECT 1 FROM {t} WHERE release = ? LIMIT 1", (data.label,)).fetchone()
-               for t in ("processing_notes", "noc_codes")}  # fmt: skip
-        if data.notes and has["processing_notes"] or data.noc and has["noc_codes"]:
-            raise InputError(names, None, f"release {data.label} already has its processing notes or NOC list; "
-                             "load the whole release with --replace to change them")  # fmt: skip
-        connection.executemany(
-            "INSERT INTO processing_notes (release, number, text) VALUES (?, ?, ?)",
-            [(data.label, number, text) for number, text in data.notes.items()],
-        )
-        connection.executemany(
-            "INSERT INTO noc_codes (release, code, description, added_date, termination_date) VALUES (?, ?, ?, ?, ?)",
-            [(data.label, e.code, e.description, e.added_date, e.termination_date) for e in data.noc],
-        )
-        connection.executemany(
-            "INSERT OR IGNORE INTO sources (release, file, sha256) VALUES (?, ?, ?)",
-            [(data.label, origin.name, origin.sha256) for origin in data.origins],
-        )
-        start = connection.execute("SELECT COUNT(*) FROM load_warnings WHERE release = ?", (data.label,)).fetchone()[0]
-        _insert_side_tables(connection, data, start)
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
+    has = {t: connection.execute(f"SELECT 1 FROM {t} WHERE release = ? LIMIT 1", (data.label,)).fetchone()
+           for t in ("processing_notes", "noc_codes")}  # fmt: skip
+    if data.notes and has["processing_notes"] or data.noc and has["noc_codes"]:
+        raise InputError(names, None, f"release {data.label} already has its processing notes or NOC list; "
+                         "load the whole release with --replace to change them")  # fmt: skip
+    connection.executemany(
+        "INSERT INTO processing_notes (release, number, text) VALUES (?, ?, ?)",
+        [(data.label, number, text) for number, text in data.notes.items()],
+    )
+    connection.executemany(
+        "INSERT INTO noc_codes (release, code, description, added_date, termination_date) VALUES (?, ?, ?, ?, ?)",
+        [(data.label, e.code, e.description, e.added_date, e.termination_date) for e in data.noc],
+    )
+    connection.executemany(
+        "INSERT OR IGNORE INTO sources (release, file, sha256) VALUES (?, ?, ?)",
+        [(data.label, origin.name, origin.sha256) for origin in data.origins],
+    )
+    start = connection.execute("SELECT COUNT(*) FROM load_warnings WHERE release = ?", (data.label,)).fetchone()[0]
+    _insert_side_tables(connection, data, start)
     return LoadResult(data.label, row[0], row[1], row[2], time.perf_counter() - started, "supplemented",
                       len(data.warnings), f"added {names} to release {data.label}", **_summary(data))  # fmt: skip
 
 
 def _store_one(connection: sqlite3.Connection, data: ReleaseData, replace: bool) -> LoadResult:
     started = time.perf_counter() - data.read_seconds
-    hashes = {origin.sha256 for origin in data.origins}
-    stored = _stored_hashes(connection)
-    for label, label_hashes in stored.items():
-        if hashes <= label_hashes and (label == data.label or not replace):
-            return _unchanged(connection, label, started, data)
-    if data.records is None:
-        return _supplement(connection, data, started)
-    exists = data.label in stored
-    if exists and not replace:
-        raise ReleaseExistsError(
-            f"release {data.label} is already stored from other files; use --replace to replace it"
-        )
-    connection.execute("BEGIN IMMEDIATE")
-    try:
+    # The check and the insert share one write transaction: a concurrent load of the same
+    # files waits for this one, then finds them stored.
+    with write_transaction(connection):
+        unchanged = _already_stored(connection, data, replace, started)
+        if unchanged is not None:
+            return unchanged
+        if data.records is None:
+            return _supplement(connection, data, started)
+        exists = connection.execute("SELECT 1 FROM releases WHERE label = ?", (data.label,)).fetchone() is not None
+        if exists and not replace:
+            raise ReleaseExistsError(
+                f"release {data.label} is already stored from other files; use --replace to replace it"
+            )
         if exists:
             delete_release(connection, data.label)
         procedures, modifiers = _insert_release(connection, data)
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
     return LoadResult(
         data.label,
         data.effective_date,

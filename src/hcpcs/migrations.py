@@ -12,6 +12,8 @@ from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
+from hcpcs.connection import WAIT_MS, statements, write_transaction
+
 #: The oldest schema version a store can be upgraded from.
 OLDEST_UPGRADABLE = 3
 
@@ -30,35 +32,17 @@ STEPS: dict[int, Callable[[], str]] = {4: lambda: _schema_part(4), 5: lambda: _s
 
 def upgrade(path: Path, target: int) -> None:
     """Bring the store at `path` to schema `target` in one transaction (a no-op if another
-    process got there first); raises sqlite3 errors for the caller to report."""
-    connection = sqlite3.connect(path, isolation_level=None, timeout=60)
+    process got there first; waits, saying so, while another process writes); raises sqlite3
+    errors for the caller to report."""
+    connection = sqlite3.connect(path, isolation_level=None, timeout=WAIT_MS / 1000)
     try:
-        connection.execute("BEGIN IMMEDIATE")
-        current = connection.execute("PRAGMA user_version").fetchone()[0]
-        if current >= target:
-            connection.execute("ROLLBACK")
-            return
-        try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        with write_transaction(connection):
+            current = connection.execute("PRAGMA user_version").fetchone()[0]
             for version in range(current + 1, target + 1):
-                for statement in _statements(STEPS[version]()):
+                for statement in statements(STEPS[version]()):
                     connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {target}")
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+            if current < target:
+                connection.execute(f"PRAGMA user_version = {target}")
     finally:
         connection.close()
-
-
-def _statements(script: str) -> list[str]:
-    """A script's statements, one by one (executescript would commit the open transaction)."""
-    statements, pending = [], ""
-    for line in script.splitlines(keepends=True):
-        if line.lstrip().startswith("--"):
-            continue
-        pending += line
-        if sqlite3.complete_statement(pending):
-            statements.append(pending.strip())
-            pending = ""
-    return [s for s in statements if s.strip(" ;\n")]

@@ -1,14 +1,16 @@
-"""The SQLite store: releases side by side; opening it for reading never writes."""
+"""The SQLite store: releases side by side; reading never writes (bar a one-time upgrade of an older store)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
-from importlib.resources import files
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hcpcs.connection import read_generation, reading_connection, upgrade_in_place, writing_connection
 from hcpcs.errors import StoreError, UnknownReleaseError
 from hcpcs.migrations import OLDEST_UPGRADABLE
 from hcpcs.model import FIELD_NAMES, LIST_FIELDS, CodeRecord, Release, Source
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 5
 _LISTS = frozenset(LIST_FIELDS)
+_LIST_POSITIONS = tuple(i for i, name in enumerate(FIELD_NAMES) if name in _LISTS)
 _COLUMNS = ", ".join(FIELD_NAMES)
 
 
@@ -35,61 +38,100 @@ def _connect(path: Path, write: bool) -> sqlite3.Connection:
     if not write and not path.is_file():
         raise StoreError(f"{path}: no store there (load a release into it first)")
     try:
-        if write:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None)
-        else:
-            connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        connection = writing_connection(path) if write else reading_connection(path)
         version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if write and version == 0 and not connection.execute("SELECT 1 FROM sqlite_master").fetchone():
-            connection.executescript((files("hcpcs") / "schema.sql").read_text(encoding="utf-8"))
-            version = SCHEMA_VERSION
+        empty = connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
     except (sqlite3.DatabaseError, OSError) as error:
         raise StoreError(f"{path}: not an hcpcs store ({error})") from None
+    if empty:  # (writing_connection gives an empty file the schema) a creation killed before its commit
+        connection.close()
+        raise StoreError(f"{path}: an empty store (load a release into it first)")
     if OLDEST_UPGRADABLE <= version < SCHEMA_VERSION:
         connection.close()
-        _upgrade(path)
+        upgrade_in_place(path, version, SCHEMA_VERSION)
         return _connect(path, write)
     if version != SCHEMA_VERSION:
         connection.close()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: written by a newer hcpcs (schema {version}; this one reads up to {SCHEMA_VERSION}): "
+                "upgrade hcpcs to read it"
+            )
         raise StoreError(f"{path}: not an hcpcs store (schema version {version}, expected {SCHEMA_VERSION})")
     connection.execute("PRAGMA foreign_keys = ON")
     return connection
 
 
-def _upgrade(path: Path) -> None:
-    """Upgrade an older store in place, keeping every release in it."""
-    from hcpcs.migrations import upgrade
+class Memo:
+    """Facts computed from one generation of a store (release labels, id ranges, vocabularies),
+    shared by every connection that reads it: a newer generation drops them all."""
 
-    try:
-        upgrade(path, SCHEMA_VERSION)
-    except (sqlite3.DatabaseError, OSError) as error:
-        raise StoreError(f"{path}: cannot upgrade the store to schema {SCHEMA_VERSION} ({error})") from None
+    def __init__(self) -> None:
+        self.generation = -1
+        self.values: dict[tuple, Any] = {}
+        self.lock = threading.Lock()
+
+    def get(self, generation: int, key: tuple, compute: Callable[[], Any]) -> Any:
+        """The value for `key` computed from `generation`; computed now if not kept."""
+        with self.lock:
+            if generation > self.generation:
+                self.generation, self.values = generation, {}
+            if generation == self.generation and key in self.values:
+                return self.values[key]
+        value = compute()
+        with self.lock:
+            if generation == self.generation:  # a reader of an older snapshot computes, keeps nothing
+                self.values.setdefault(key, value)
+        return value
 
 
 def record_from_row(row: tuple) -> CodeRecord:
     """A canonical record from a codes row selected with every canonical column."""
-    values = {
-        name: json.loads(value) if name in _LISTS else value for name, value in zip(FIELD_NAMES, row, strict=True)
-    }
-    return CodeRecord(**values)
+    values = list(row)
+    for position in _LIST_POSITIONS:
+        text = values[position]
+        values[position] = [] if text == "[]" else json.loads(text)  # most lists are empty
+    return CodeRecord(*values)
 
 
 class Store:
     """One store file holding any number of releases."""
 
-    def __init__(self, path: str | Path, *, write: bool = False) -> None:
+    def __init__(self, path: str | Path, *, write: bool = False, memo: Memo | None = None) -> None:
         self.path = Path(path)
         self.connection = _connect(self.path, write)
         self.writable = write
-        # Per-release facts every page needs (notes, NOC list, release row); cleared by load().
-        self._memo: dict[tuple, Any] = {}
+        # Per-release facts every page needs (labels, notes, NOC list, id ranges), per generation.
+        self._memo = memo or Memo()
+        self._snapshot: int | None = None  # the generation a reading() block sees
+
+    @property
+    def generation(self) -> int:
+        """A number every load that changes the store raises: equal numbers, equal data."""
+        return self._snapshot if self._snapshot is not None else read_generation(self.connection)
+
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        """A block of reads that all see one state of the store, whatever loads commit meanwhile.
+
+        A server wraps each request in one, so a load is visible from the next request on,
+        wholly: labels, cached facts and rows always belong to the same generation.
+        """
+        if self._snapshot is not None:
+            yield self
+            return
+        self.connection.execute("BEGIN")
+        try:
+            self._snapshot = read_generation(self.connection)  # the first read fixes the snapshot
+            yield self
+        finally:
+            self._snapshot = None
+            if self.connection.in_transaction:  # SQLite ends it itself after some errors (a full disk)
+                self.connection.execute("ROLLBACK")
 
     def remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        """`compute()`, kept for the life of this open store (until the next load)."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+        """`compute()`, kept until a load changes the store (shared by stores given the same memo)."""
+        return self._memo.get(self.generation, key, compute)
 
     def close(self) -> None:
         """Close the connection."""
@@ -457,12 +499,8 @@ class Store:
 
         if not self.writable:
             raise StoreError(f"{self.path}: opened read-only; open it with write=True to load")
-        try:
-            return load_paths(
-                self.connection, [Path(p) for p in paths], release, replace, progress, strict, drugs=self.drugs
-            )
-        finally:
-            self._memo.clear()  # releases, notes and id ranges may have changed
+        # Cached facts belong to a store generation, which every load that changes rows raises.
+        return load_paths(self.connection, [Path(p) for p in paths], release, replace, progress, strict, self.drugs)
 
     # -- drugs (hcpcs.drugs: ASP payment limits, NDC-HCPCS crosswalk) ---------------
     @property

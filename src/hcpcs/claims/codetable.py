@@ -60,15 +60,19 @@ def code_rows(store: Store) -> list[dict]:
 
 
 def _cache_file(store: Store) -> Path:
-    """Where the table of this store's exact releases is kept between runs (the user cache dir)."""
-    from platformdirs import user_cache_path
-
+    """Where the table of this store's exact releases is kept between runs ($HCPCS_CACHE, else the
+    user cache directory); tables of this store's earlier contents are removed, so one is kept."""
     from hcpcs import __version__
+    from hcpcs.defaults import cache_directory
 
     releases = [(r.release, r.loaded_at) for r in store.releases()]
-    signature = repr((str(store.path.resolve()), releases, __version__, TABLE_FORMAT, COLUMNS))
-    digest = hashlib.sha1(signature.encode()).hexdigest()
-    return user_cache_path("hcpcs", appauthor=False) / f"codetable-{digest}.parquet"
+    signature = repr((releases, store.generation, __version__, TABLE_FORMAT, COLUMNS))
+    of_store = hashlib.sha1(str(store.path.resolve()).encode()).hexdigest()[:16]
+    cache = cache_directory() / f"codetable-{of_store}-{hashlib.sha1(signature.encode()).hexdigest()}.parquet"
+    if not cache.exists():
+        for stale in cache.parent.glob(f"codetable-{of_store}-*.parquet"):
+            stale.unlink(missing_ok=True)
+    return cache
 
 
 def code_frame(store: Store, release: str | None = None) -> pl.DataFrame:

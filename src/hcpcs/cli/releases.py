@@ -147,10 +147,8 @@ def update(
 
     with _open_store(ctx, write=True) as store:
         report = with_status("Looking for new releases...", lambda update: run_update(store, source, update))
-    for name in report.already_stored:
-        typer.echo(f"already stored: {name}", err=True)
-    for line in report.skipped:
-        typer.echo(f"skipped: {line}", err=True)
+    for fate in report.fates:  # every file or link: loaded, already stored, or skipped with why
+        typer.echo(fate.line(), err=True)
     if report.loaded:
         _print_loaded(f"Loaded from {report.source}", report.loaded)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hcpcs.page import ACTUAL, status_on
@@ -55,7 +55,11 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
-        return asdict(self)
+        # Not dataclasses.asdict: its deep copies were a fifth of a search's time.
+        return {
+            "code": self.code, "short_description": self.short_description,
+            "long_description": self.long_description, "status": self.status, "score": self.score,
+        }  # fmt: skip
 
 
 @dataclass(slots=True)

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from hcpcs.store import Store
 from hcpcs.web.app import MAX_PAGE_SIZE, MAX_QUERY_LENGTH
-from hcpcs.web.deps import date_or_none, store
+from hcpcs.web.deps import QUICK_ROWS, date_or_none, off_loop, read
+from hcpcs.web.openapi import CODE_PATTERN, DATE_PATTERN, RELEASE_PATTERN, date_schema, problems
+from hcpcs.web.pagecache import page_key
 
-router = APIRouter(prefix="/api/v1", tags=["REST"])
+router = APIRouter(prefix="/api/v1", tags=["REST"], responses=problems(400))
 
-Release = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="Release label YYYY-MM (default: latest)")]
-OnDate = Annotated[str | None, Query(max_length=10, description="Date of service YYYY-MM-DD")]
+Code = Annotated[str, Path(pattern=CODE_PATTERN, description="A code or modifier, any case (S9329, lt)")]
+Release = Annotated[str | None, Query(pattern=RELEASE_PATTERN, description="Release label YYYY-MM (default: latest)")]
+Label = Annotated[str, Query(pattern=RELEASE_PATTERN, description="Release label YYYY-MM")]
+OnDate = Annotated[
+    str | None, Query(pattern=DATE_PATTERN, json_schema_extra=date_schema(), description="Date of service YYYY-MM-DD")
+]
 
 
 class Hit(BaseModel):
@@ -54,29 +60,47 @@ class ReleaseInfo(BaseModel):
     loaded_at: str
 
 
-@router.get("/codes/{code}", summary="A code's page: the canonical record with every field decoded")
-async def get_code(
-    request: Request, code: str, release: Release = None, on: OnDate = None, db: Store = Depends(store)
-) -> Response:
+@router.get(
+    "/codes/{code}", summary="A code's page: the canonical record with every field decoded", responses=problems(404)
+)
+async def get_code(request: Request, code: Code, release: Release = None, on: OnDate = None) -> Response:
     date = date_or_none(on, "on")
-
-    def build() -> bytes:
-        return json.dumps(db.lookup(code, release, on=date).to_dict(), ensure_ascii=False).encode("utf-8")
-
-    body = request.app.state.pages.get((code.strip().upper(), release, date), build)
+    key = page_key(request.scope)
+    # The hottest route: pages are kept (and answered before routing, web/pagecache.py); one
+    # kept since the front looked is answered here, on the event loop; a page is built off it.
+    async with request.app.state.stores.reading("quick") as db:
+        pages = request.app.state.pages
+        body = pages.find(db.generation, key)
+        if body is None:
+            body = await off_loop(_page_json, db, code, release, date)
+            pages.keep(db.generation, key, body)
     return Response(body, media_type="application/json")
 
 
-@router.get("/codes/{code}/history", summary="A code's timeline across every stored release")
-async def code_history(code: str, db: Store = Depends(store)) -> dict[str, Any]:
-    line = db.history(code)
-    if not line.releases:
-        db.lookup(code)  # raises the 404 with the closest codes
-    return {**line.to_dict(), "replacements": db.replacements(line.code).to_dict()}
+def _page_json(db: Store, code: str, release: str | None, date: str | None) -> bytes:
+    return json.dumps(db.lookup(code, release, on=date).to_dict(), ensure_ascii=False).encode("utf-8")
 
 
-@router.get("/search", response_model=SearchResponse, response_model_exclude_none=True, summary="Ranked search")
+@router.get("/codes/{code}/history", summary="A code's timeline across every stored release", responses=problems(404))
+async def code_history(request: Request, code: Code) -> JSONResponse:
+    def work(db: Store) -> JSONResponse:
+        line = db.history(code)
+        if not line.releases:
+            db.lookup(code)  # raises the 404 with the closest codes
+        return JSONResponse({**line.to_dict(), "replacements": db.replacements(line.code).to_dict()})
+
+    return await read(request, work, quick=True)
+
+
+@router.get(
+    "/search",
+    response_model=SearchResponse,
+    response_model_exclude_none=True,
+    summary="Ranked search",
+    responses=problems(404),
+)
 async def search(
+    request: Request,
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="Words, a code, a prefix or a range")] = "",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
@@ -88,39 +112,43 @@ async def search(
     coverage: Annotated[str | None, Query(pattern=r"^[A-Za-z]$")] = None,
     betos: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{2,3}$")] = None,
     include_terminated: bool = False,
-    db: Store = Depends(store),
-) -> dict[str, Any]:
-    found = db.search(
-        q, limit=limit, offset=offset, release=release, on=date_or_none(on, "on"), kind=kind, letter=letter,
-        category=category, coverage=coverage, betos=betos, include_terminated=include_terminated,
-    )  # fmt: skip
-    return JSONResponse({key: value for key, value in found.to_dict().items() if value is not None})
+) -> JSONResponse:
+    date = date_or_none(on, "on")
+
+    def work(db: Store) -> JSONResponse:
+        found = db.search(
+            q, limit=limit, offset=offset, release=release, on=date, kind=kind, letter=letter, category=category,
+            coverage=coverage, betos=betos, include_terminated=include_terminated,
+        )  # fmt: skip
+        return JSONResponse({key: value for key, value in found.to_dict().items() if value is not None})
+
+    return await read(request, work, quick=limit <= QUICK_ROWS)
 
 
-@router.get("/suggest", response_model=list[Suggestion], summary="As-you-type suggestions")
+@router.get("/suggest", response_model=list[Suggestion], summary="As-you-type suggestions", responses=problems(404))
 async def suggest(
+    request: Request,
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH)] = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     release: Release = None,
-    db: Store = Depends(store),
 ) -> JSONResponse:
-    return JSONResponse(db.suggest(q, limit=limit, release=release))
+    return await read(request, lambda db: JSONResponse(db.suggest(q, limit=limit, release=release)), quick=True)
 
 
 @router.get("/releases", response_model=list[ReleaseInfo], summary="Stored releases, oldest first")
-async def releases(db: Store = Depends(store)) -> list[dict[str, Any]]:
-    return [release.to_dict() for release in db.releases()]
+async def releases(request: Request) -> JSONResponse:
+    return await read(request, lambda db: JSONResponse([release.to_dict() for release in db.releases()]), quick=True)
 
 
-@router.get("/diff", summary="Field-level differences between two releases")
+@router.get("/diff", summary="Field-level differences between two releases", responses=problems(404))
 async def diff(
-    from_: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}$")],
-    to: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
-    db: Store = Depends(store),
-) -> dict[str, Any]:
-    return db.diff(from_, to).to_dict()
+    request: Request,
+    from_: Annotated[str, Query(alias="from", pattern=RELEASE_PATTERN, description="Release label YYYY-MM")],
+    to: Label,
+) -> JSONResponse:
+    return await read(request, lambda db: JSONResponse(db.diff(from_, to).to_dict()))
 
 
 @router.get("/codebook", summary="Field labels and definitions, CMS value tables, sections")
-async def codebook(db: Store = Depends(store)) -> dict[str, Any]:
-    return db.codebook.to_dict()
+async def codebook(request: Request) -> JSONResponse:
+    return await read(request, lambda db: JSONResponse(db.codebook.to_dict()))

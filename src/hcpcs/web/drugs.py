@@ -6,36 +6,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from hcpcs.drugs.errors import DrugNotFoundError, NoQuarterError
+from hcpcs.drugs.errors import DrugNotFoundError, MalformedNdcError, NoQuarterError
 from hcpcs.store import Store
 from hcpcs.web.app import problem
-from hcpcs.web.deps import date_or_none, store
+from hcpcs.web.deps import date_or_none, read
+from hcpcs.web.openapi import DATE_PATTERN, date_schema, problems
 
-NDC_SYSTEM = "http://hl7.org/fhir/sid/ndc"
 router = APIRouter(prefix="/api/v1", tags=["Part B drugs"])
 
-OnDate = Annotated[str | None, Query(max_length=10, description="The quarter covering this date (YYYY-MM-DD)")]
-QuarterLabel = Annotated[
-    str | None, Query(pattern=r"^\d{4}-\d{2}$", description="Drug quarter YYYY-MM (default: the newest)")
+#: The NDC forms people type: 11 digits, with or without the 5-4-2 dashes, or a dashed 10-digit form.
+NDC_PATTERN = (
+    r"^ *([0-9]{11}|[0-9]{5}-[0-9]{4}-[0-9]{2}|[0-9]{4}-[0-9]{4}-[0-9]{2}"
+    r"|[0-9]{5}-[0-9]{3}-[0-9]{2}|[0-9]{5}-[0-9]{4}-[0-9]) *$"
+)
+Code = Annotated[str, Path(pattern=r"^ *[A-Za-z][0-9]{4} *$", description="A drug code, any case (J0696)")]
+Ndc = Annotated[str, Path(pattern=NDC_PATTERN, description="An NDC: 00143-9857-25, 00143985725, or 0143-9857-25")]
+OnDate = Annotated[
+    str | None,
+    Query(pattern=DATE_PATTERN, json_schema_extra=date_schema(), description="The quarter covering this date"),
 ]
-
-
-class Problem(BaseModel):
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "A malformed code, NDC, date or quarter (or both a date and a quarter)"},
-    404: {"model": Problem, "description": "No answer stored: an unknown NDC, no payment limit, no such quarter"},
-}
+QuarterLabel = Annotated[
+    str | None,
+    Query(pattern=r"^[0-9]{4}-(01|04|07|10)$", description="Drug quarter YYYY-MM (default: the newest)"),
+]
+ERRORS = problems(400, 404)
 
 
 class PriceAnswer(BaseModel):
@@ -87,29 +85,27 @@ def _respond(request: Request, ask: Callable[[], Any]) -> JSONResponse:
     "/codes/{code}/price", response_model=PriceAnswer, responses=ERRORS,
     summary="A drug code's Part B payment limit (dollars per billing unit) in a quarter",
 )  # fmt: skip
-async def price(
-    request: Request, code: str, on: OnDate = None, quarter: QuarterLabel = None, db: Store = Depends(store)
-) -> JSONResponse:
+async def price(request: Request, code: Code, on: OnDate = None, quarter: QuarterLabel = None) -> JSONResponse:
     date = date_or_none(on, "on")
-    return _respond(request, lambda: db.price(code, on=date, quarter=quarter))
+    return await read(
+        request, lambda db: _respond(request, lambda: db.price(code, on=date, quarter=quarter)), quick=True
+    )
 
 
 @router.get(
     "/ndc/{ndc}", response_model=NdcAnswer, responses=ERRORS,
     summary="The HCPCS codes an NDC package bills as in a quarter, with billing units",
 )  # fmt: skip
-async def ndc(
-    request: Request, ndc: str, on: OnDate = None, quarter: QuarterLabel = None, db: Store = Depends(store)
-) -> JSONResponse:
+async def ndc(request: Request, ndc: Ndc, on: OnDate = None, quarter: QuarterLabel = None) -> JSONResponse:
     date = date_or_none(on, "on")
-    return _respond(request, lambda: db.ndc(ndc, on=date, quarter=quarter))
+    return await read(request, lambda db: _respond(request, lambda: db.ndc(ndc, on=date, quarter=quarter)), quick=True)
 
 
 def translate_ndc(db: Store, values: dict[str, str]) -> JSONResponse:
     """ConceptMap/$translate from NDC to HCPCS with the crosswalk of a quarter: `conceptMapVersion`
     names the quarter (YYYY-MM), `date` picks the quarter covering it; default the newest."""
     from hcpcs.terminology import SYSTEM, SYSTEM_HTTPS
-    from hcpcs.web.fhir import FhirParameterError, outcome, resource
+    from hcpcs.web.fhir import FhirParameterError, no_translation, outcome, resource
 
     if values.get("targetsystem") not in (None, "", SYSTEM, SYSTEM_HTTPS):
         raise FhirParameterError(f"targetsystem {values['targetsystem']!r} is not {SYSTEM}")
@@ -120,9 +116,8 @@ def translate_ndc(db: Store, values: dict[str, str]) -> JSONResponse:
         answer = db.ndc(values["code"], on=date, quarter=values.get("conceptMapVersion") or None)
     except NoQuarterError as error:
         return outcome(404, str(error))
-    except DrugNotFoundError as error:
-        return resource({"resourceType": "Parameters", "parameter": [
-            {"name": "result", "valueBoolean": False}, {"name": "message", "valueString": str(error)}]})  # fmt: skip
+    except (DrugNotFoundError, MalformedNdcError) as error:
+        return no_translation(str(error))
     source = f"{SYSTEM}/ConceptMap/ndc|{answer.quarter}"
     billed = "; ".join(
         f"{m['code']}: {m['billing_units_per_item']} billing units ({m['hcpcs_dosage']}) per item, "

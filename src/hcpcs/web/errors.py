@@ -4,6 +4,8 @@ keep their problem-details JSON; only requests that ask for HTML outside the API
 
 from __future__ import annotations
 
+import sqlite3
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
@@ -28,14 +30,14 @@ def _store_facts(request: Request, error: Exception | None) -> dict:
     from hcpcs.history.currency import quarter_end
 
     try:
-        store = request.app.state.stores.get()
-        labels = store.release_labels()
-        suggestions = []
-        if isinstance(error, UnknownCodeError) and error.suggestions:
-            release = error.release if error.release in labels else None
-            found = store.short_descriptions(error.suggestions, release or labels[-1])
-            suggestions = [(code, found.get(code)) for code in error.suggestions]
-    except HcpcsError:
+        with request.app.state.stores.snapshot() as store:
+            labels = store.release_labels()
+            suggestions = []
+            if isinstance(error, UnknownCodeError) and error.suggestions:
+                release = error.release if error.release in labels else None
+                found = store.short_descriptions(error.suggestions, release or labels[-1])
+                suggestions = [(code, found.get(code)) for code in error.suggestions]
+    except (HcpcsError, sqlite3.Error):
         return {}
     if not labels:
         return {"suggestions": suggestions}

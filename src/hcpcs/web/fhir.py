@@ -2,30 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from hcpcs import __version__
-from hcpcs.errors import HcpcsError, UnknownReleaseError
+from hcpcs.errors import MalformedCodeError, UnknownCodeError, UnknownReleaseError
 from hcpcs.store import Store
 from hcpcs.terminology import SYSTEM, SYSTEM_HTTPS, code_system
-from hcpcs.web.deps import store
+from hcpcs.web.deps import QUICK_ROWS, read
+from hcpcs.web.fhir_params import (
+    CODE_SYSTEM_VALIDATE,
+    EXPAND,
+    IMPLICIT_VALUE_SET,
+    LOOKUP,
+    NDC_SYSTEM,
+    TRANSLATE,
+    VALUE_SET_VALIDATE,
+    FhirParameterError,
+    Parameter,
+    body_document,
+    query_document,
+    reader,
+)
+from hcpcs.web.openapi import FHIR_JSON, outcomes
 
-IMPLICIT_VALUE_SET = f"{SYSTEM}?vs"
-FHIR_JSON = "application/fhir+json"
-MAX_EXPANSION = 1000
-router = APIRouter(prefix="/fhir", tags=["FHIR R4 terminology"])
+
+class FhirResponse(JSONResponse):
+    media_type = FHIR_JSON
 
 
-class FhirParameterError(HcpcsError):
-    """A FHIR operation parameter that is missing or wrong."""
+router = APIRouter(
+    prefix="/fhir", tags=["FHIR R4 terminology"], default_response_class=FhirResponse, responses=outcomes(400)
+)
 
 
 def resource(body: dict[str, Any], status: int = 200) -> JSONResponse:
-    return JSONResponse(body, status_code=status, media_type=FHIR_JSON)
+    """A FHIR resource as the response."""
+    return FhirResponse(body, status_code=status)
 
 
 def outcome(status: int, message: str) -> JSONResponse:
@@ -40,36 +56,32 @@ def outcome(status: int, message: str) -> JSONResponse:
     )
 
 
-async def operation_parameters(request: Request) -> dict[str, str]:
-    """Parameters of an operation: the query string, and for POST a Parameters resource (or a form)."""
-    values = {key: value for key, value in request.query_params.items()}
-    if request.method == "POST":
-        content_type = request.headers.get("content-type", "")
-        if "json" in content_type:
-            try:
-                body = await request.json()
-            except ValueError:
-                raise FhirParameterError("the body is not JSON (send a Parameters resource)") from None
-            if not isinstance(body, dict) or body.get("resourceType") != "Parameters":
-                raise FhirParameterError("the body must be a Parameters resource")
-            for parameter in body.get("parameter", []):
-                name = parameter.get("name") if isinstance(parameter, dict) else None
-                value = next((v for k, v in parameter.items() if k.startswith("value")), None) if name else None
-                if name and value is not None:
-                    values[name] = str(value)
-        elif content_type.startswith("application/x-www-form-urlencoded"):
-            values.update(parse_qsl((await request.body()).decode("utf-8", "replace")))
-        elif await request.body():
-            raise FhirParameterError(
-                f"content type {content_type or 'none'!r} is not read: send application/fhir+json Parameters "
-                "or a urlencoded form"
-            )
-    return values
+def operation(path: str, parameters: tuple[Parameter, ...], quick: Callable[[dict[str, str]], bool] = lambda _: True):
+    """Register `work(store, values)` as a FHIR operation answering GET (query) and POST (Parameters body).
+
+    The parameters are read and checked first, then the work runs off the event loop on one
+    snapshot of the store, in the quick lane when `quick(values)` says it is small.
+    """
+    read_values = reader(parameters)
+
+    def register(
+        work: Callable[[Store, dict[str, str]], JSONResponse],
+    ) -> Callable[[Store, dict[str, str]], JSONResponse]:
+        async def endpoint(request: Request) -> JSONResponse:
+            values = await read_values(request)
+            return await read(request, lambda db: work(db, values), quick=quick(values))
+
+        endpoint.__name__, endpoint.__doc__ = work.__name__, work.__doc__
+        router.get(path, openapi_extra=query_document(parameters), responses=outcomes(404))(endpoint)
+        router.post(path, openapi_extra=body_document(parameters), responses=outcomes(404, 413))(endpoint)
+        return work
+
+    return register
 
 
 def canonical(system: str | None) -> str:
     """The system URL, http or https; anything else is an error."""
-    if system in (None, "", SYSTEM, SYSTEM_HTTPS):
+    if system in (None, SYSTEM, SYSTEM_HTTPS):
         return SYSTEM
     raise FhirParameterError(f"system {system!r} is not {SYSTEM}")
 
@@ -79,7 +91,11 @@ def _release(db: Store, version: str | None) -> str:
 
 
 @router.get("/metadata")
-def metadata(mode: str | None = None, db: Store = Depends(store)) -> JSONResponse:
+async def metadata(request: Request, mode: str | None = None) -> JSONResponse:
+    return await read(request, lambda db: _capabilities(db, mode), quick=True)
+
+
+def _capabilities(db: Store, mode: str | None) -> JSONResponse:
     versions = db.release_labels()
     if mode == "terminology":
         return resource(
@@ -126,7 +142,11 @@ def metadata(mode: str | None = None, db: Store = Depends(store)) -> JSONRespons
 
 
 @router.get("/CodeSystem")
-def code_systems(url: str | None = None, version: str | None = None, db: Store = Depends(store)) -> JSONResponse:
+async def code_systems(request: Request, url: str | None = None, version: str | None = None) -> JSONResponse:
+    return await read(request, lambda db: _code_systems(db, url, version))
+
+
+def _code_systems(db: Store, url: str | None, version: str | None) -> JSONResponse:
     labels = db.release_labels() if url in (None, SYSTEM, SYSTEM_HTTPS) else []
     labels = [label for label in labels if version in (None, label)]
     entries = [{"resource": code_system(db, label)} for label in labels]
@@ -143,12 +163,9 @@ def _property(code: str, value: Any) -> dict[str, Any]:
     return {"name": "property", "part": [{"name": "code", "valueCode": code}, {"name": "value", **typed}]}
 
 
-@router.api_route("/CodeSystem/$lookup", methods=["GET", "POST"])
-async def lookup(request: Request, db: Store = Depends(store)) -> JSONResponse:
-    values = await operation_parameters(request)
+@operation("/CodeSystem/$lookup", LOOKUP)
+def lookup(db: Store, values: dict[str, str]) -> JSONResponse:
     system = canonical(values.get("system"))
-    if not values.get("code"):
-        raise FhirParameterError("code is required")
     page = db.lookup(values["code"], _release(db, values.get("version")))
     parameters = [
         {"name": "name", "valueString": "HCPCS Level II"},
@@ -201,43 +218,24 @@ def _validate(db: Store, values: dict[str, str], system_key: str) -> JSONRespons
     return resource({"resourceType": "Parameters", "parameter": parameters})
 
 
-@router.api_route("/CodeSystem/$validate-code", methods=["GET", "POST"])
-async def validate_code(request: Request, db: Store = Depends(store)) -> JSONResponse:
-    values = await operation_parameters(request)
+@operation("/CodeSystem/$validate-code", CODE_SYSTEM_VALIDATE)
+def validate_code(db: Store, values: dict[str, str]) -> JSONResponse:
     if "url" in values and "system" not in values:
         values["system"] = values["url"]
     return _validate(db, values, "system")
 
 
-def _value_set_url(url: str | None) -> None:
-    if url not in (None, "", IMPLICIT_VALUE_SET, SYSTEM_HTTPS + "?vs"):
-        raise FhirParameterError(f"url {url!r} is not the implicit value set {IMPLICIT_VALUE_SET}")
-
-
-@router.api_route("/ValueSet/$validate-code", methods=["GET", "POST"])
-async def value_set_validate_code(request: Request, db: Store = Depends(store)) -> JSONResponse:
-    values = await operation_parameters(request)
-    _value_set_url(values.get("url"))
+@operation("/ValueSet/$validate-code", VALUE_SET_VALIDATE)
+def value_set_validate_code(db: Store, values: dict[str, str]) -> JSONResponse:
     return _validate(db, values, "system")
 
 
-def _integer(values: dict[str, str], name: str, default: int, maximum: int) -> int:
-    try:
-        number = int(values.get(name, default))
-    except ValueError:
-        raise FhirParameterError(f"{name} must be a whole number") from None
-    if not 0 <= number <= maximum:
-        raise FhirParameterError(f"{name} must be between 0 and {maximum}")
-    return number
-
-
-@router.api_route("/ValueSet/$expand", methods=["GET", "POST"])
-async def expand(request: Request, db: Store = Depends(store)) -> JSONResponse:
-    values = await operation_parameters(request)
-    _value_set_url(values.get("url"))
+@operation(
+    "/ValueSet/$expand", EXPAND, quick=lambda v: bool(v.get("filter")) and int(v.get("count", 100)) <= QUICK_ROWS
+)
+def expand(db: Store, values: dict[str, str]) -> JSONResponse:
     label = _release(db, values.get("systemVersion") or values.get("version"))
-    count = _integer(values, "count", 100, MAX_EXPANSION)
-    offset = _integer(values, "offset", 0, 1_000_000)
+    count, offset = int(values.get("count", 100)), int(values.get("offset", 0))  # checked by EXPAND
     text = values.get("filter", "")
     if text.strip():
         found = db.search(text, limit=count, offset=offset, release=label)
@@ -266,18 +264,28 @@ async def expand(request: Request, db: Store = Depends(store)) -> JSONResponse:
     )
 
 
-@router.api_route("/ConceptMap/$translate", methods=["GET", "POST"])
-async def translate(request: Request, db: Store = Depends(store)) -> JSONResponse:
-    values = await operation_parameters(request)
-    if values.get("system") == "http://hl7.org/fhir/sid/ndc":  # NDC to HCPCS: the drug crosswalk
+def no_translation(message: str) -> JSONResponse:
+    """$translate's answer for a code it cannot map (not in the source system, or not a code of it)."""
+    return resource(
+        {
+            "resourceType": "Parameters",
+            "parameter": [{"name": "result", "valueBoolean": False}, {"name": "message", "valueString": message}],
+        }
+    )
+
+
+@operation("/ConceptMap/$translate", TRANSLATE)
+def translate(db: Store, values: dict[str, str]) -> JSONResponse:
+    if values.get("system") == NDC_SYSTEM:  # NDC to HCPCS: the drug crosswalk of a quarter
         from hcpcs.web.drugs import translate_ndc
 
         return translate_ndc(db, values)
     canonical(values.get("system"))
-    code = values.get("code")
-    if not code:
-        raise FhirParameterError("code is required")
-    page = db.lookup(code)
+    code = values["code"]
+    try:
+        page = db.lookup(code)
+    except (MalformedCodeError, UnknownCodeError) as error:  # no translation: FHIR's result false
+        return no_translation(str(error))
     chain = db.replacements(page.code)
     matches = [
         {
@@ -314,9 +322,12 @@ async def translate(request: Request, db: Store = Depends(store)) -> JSONRespons
 
 
 # Registered last: "/CodeSystem/{id}" would otherwise take "/CodeSystem/$lookup".
-@router.get("/CodeSystem/{resource_id}")
-def read_code_system(resource_id: str, db: Store = Depends(store)) -> JSONResponse:
-    label = resource_id.removeprefix("hcpcs-")
-    if label not in db.release_labels():
-        raise UnknownReleaseError(f"CodeSystem/{resource_id} is not here (ids are hcpcs-YYYY-MM)")
-    return resource(code_system(db, label))
+@router.get("/CodeSystem/{resource_id}", responses=outcomes(404))
+async def read_code_system(request: Request, resource_id: str) -> JSONResponse:
+    def work(db: Store) -> JSONResponse:
+        label = resource_id.removeprefix("hcpcs-")
+        if label not in db.release_labels():
+            raise UnknownReleaseError(f"CodeSystem/{resource_id} is not here (ids are hcpcs-YYYY-MM)")
+        return resource(code_system(db, label))
+
+    return await read(request, work)

@@ -39,7 +39,7 @@ async def favicon() -> RedirectResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(db: Store = Depends(store)) -> HTMLResponse:
+def home(db: Store = Depends(store)) -> HTMLResponse:
     releases = db.releases()
     newest_first = [(r, releases[n - 1] if n else None) for n, r in enumerate(releases)][::-1]
     sections = sorted(db.codebook.sections, key=lambda s: (s.first, s.last))
@@ -47,7 +47,7 @@ async def home(db: Store = Depends(store)) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse)
-async def search_page(
+def search_page(
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH)] = "",
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
@@ -62,7 +62,7 @@ async def search_page(
 
 
 @router.get("/codes/{code}", response_class=HTMLResponse)
-async def code_page(
+def code_page(
     code: str,
     release: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
     on: Annotated[str | None, Query(max_length=10)] = None,
@@ -75,7 +75,7 @@ async def code_page(
 
 
 @router.get("/codes/{code}/history", response_class=HTMLResponse)
-async def history_page(code: str, db: Store = Depends(store)) -> HTMLResponse:
+def history_page(code: str, db: Store = Depends(store)) -> HTMLResponse:
     from hcpcs.codebook import load_codebook
     from hcpcs.render.diff import field_change
 
@@ -88,12 +88,12 @@ async def history_page(code: str, db: Store = Depends(store)) -> HTMLResponse:
 
 
 @router.get("/releases", response_class=HTMLResponse)
-async def releases_page(db: Store = Depends(store)) -> HTMLResponse:
+def releases_page(db: Store = Depends(store)) -> HTMLResponse:
     return render("releases.html", releases=db.releases(), query="")
 
 
 @router.get("/diff/{old}/{new}", response_class=HTMLResponse)
-async def diff_page(old: str, new: str, db: Store = Depends(store)) -> HTMLResponse:
+def diff_page(old: str, new: str, db: Store = Depends(store)) -> HTMLResponse:
     from hcpcs.render.diff import diff_in_words
 
     result = db.diff(old, new)
@@ -101,12 +101,12 @@ async def diff_page(old: str, new: str, db: Store = Depends(store)) -> HTMLRespo
 
 
 @router.get("/definitions", response_class=HTMLResponse)
-async def definitions_page(db: Store = Depends(store)) -> HTMLResponse:
+def definitions_page(db: Store = Depends(store)) -> HTMLResponse:
     return render("definitions.html", codebook=db.codebook, query="")
 
 
 @router.get("/categories/{section_id}", response_class=HTMLResponse)
-async def category_page(section_id: str, db: Store = Depends(store)) -> HTMLResponse:
+def category_page(section_id: str, db: Store = Depends(store)) -> HTMLResponse:
     book = db.codebook
     section = next((s for s in book.sections if section_key(s) == section_id.upper()), None)
     if section is None:
