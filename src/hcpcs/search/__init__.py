@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hcpcs.page import ACTUAL, status_on
+from hcpcs.search.filters import Filters, checked
 from hcpcs.search.lexicon import load_lexicon
 from hcpcs.search.query import (
     CODE,
@@ -75,18 +76,6 @@ class SearchResult:
         if self.hint:
             data["hint"] = self.hint
         return data
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """What narrows a search besides the words."""
-
-    kind: str | None = None
-    letter: str | None = None
-    category: str | None = None
-    coverage: str | None = None
-    betos: str | None = None
-    include_terminated: bool = False
 
 
 class Vocabulary:
@@ -191,7 +180,7 @@ def search(
     """Rank a release's codes for what a user typed. Never raises on the query text."""
     from hcpcs.codebook import load_codebook
 
-    filters = filters or Filters()
+    filters = checked(filters or Filters(), load_codebook())
     label = store.resolve_release(release if release or not on else store.release_on(on))
     on = on or store.release_info(label)["effective_date"]
     text = (query or "")[:MAX_QUERY_CHARACTERS]
