@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
+import pty
+import select
 import shutil
+import socket
 import subprocess
 import sys
+import time
 import zipfile
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -43,6 +49,70 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
         env={**os.environ, **(env or {})},
         timeout=300,
     )
+
+
+def run_on_terminal(*args: str, env: dict[str, str], until: str | None = None, timeout: float = 120) -> str:
+    """Run `hcpcs` with a pseudo-terminal as its stdout and stderr, as a user at a terminal sees
+    it; return what it printed. With `until`, stop it as soon as that text shows."""
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hcpcs", *args], stdin=secondary, stdout=secondary, stderr=secondary,
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "100", **env},
+    )  # fmt: skip
+    os.close(secondary)
+    shown, deadline = b"", time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if select.select([primary], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(primary, 65536)
+                except OSError:  # the terminal closed: the process has ended
+                    break
+                shown += chunk
+                if until and until.encode() in shown:
+                    break
+            elif process.poll() is not None:
+                break
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        process.wait(timeout=30)
+        os.close(primary)
+    return shown.decode("utf-8", "replace")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(store: Path) -> Iterator[str]:
+    """`hcpcs serve` on a store, in its own process on a loopback port; yields its base URL."""
+    import httpx
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hcpcs", "--db", str(store), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v1/releases", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"server did not start: {process.stderr.read().decode()}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def make_zip(path: Path, members: dict[str, bytes]) -> Path:
