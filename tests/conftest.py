@@ -124,6 +124,26 @@ def make_zip(path: Path, members: dict[str, bytes]) -> Path:
     return path
 
 
+def _spark_missing() -> str | None:
+    """Why the Spark test group cannot run here (the CLI's own words), or None."""
+    from hcpcs.claims.spark_engine import require_spark
+    from hcpcs.errors import MissingDependencyError
+
+    try:
+        require_spark()
+    except MissingDependencyError as missing:
+        return f"{missing} (tools/install-test-deps installs what is missing)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `spark` are skipped, saying why, where PySpark or Java is missing."""
+    spark = [item for item in items if item.get_closest_marker("spark")]
+    reason = _spark_missing() if spark else None
+    for item in spark if reason else []:
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @pytest.fixture(scope="session")
 def text_2019() -> bytes:
     return zip_member(ZIP_2019, "HCPC2019_CONTR_ANWEB.txt")
@@ -158,7 +178,7 @@ def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
+        pytest.fail("Debian's chromium is not installed (tools/install-test-deps installs it)")
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=chromium,
