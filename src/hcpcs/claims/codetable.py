@@ -10,13 +10,16 @@ from hcpcs.atomic import replacing
 from hcpcs.claims.rules import forbidden_with
 from hcpcs.page import noc_source
 
+#: Columns holding lists: the record's list fields (docs/records.md) and the codes not to use with.
+LIST_COLUMNS = ("pricing_indicators", "type_of_service", "conflicts")
+
 if TYPE_CHECKING:
     import polars as pl
 
     from hcpcs.store import Store
 
 #: Bumped whenever what a row holds changes, so a cached table of the old kind is not read.
-TABLE_FORMAT = 3
+TABLE_FORMAT = 4
 COLUMNS = (
     "code", "kind", "release", "effective", "added_date", "termination_date", "short_description",
     "long_description", "betos", "coverage", "pricing_indicators", "type_of_service", "category", "noc",
@@ -46,8 +49,8 @@ def code_rows(store: Store) -> list[dict]:
                     "long_description": record.long_description,
                     "betos": record.betos,
                     "coverage": record.coverage,
-                    "pricing_indicators": ";".join(record.pricing_indicators),
-                    "type_of_service": ";".join(record.type_of_service),
+                    "pricing_indicators": record.pricing_indicators,
+                    "type_of_service": record.type_of_service,
                     "category": codebook.section(record.code, record.kind),
                     "noc": noc_source(store, record) is not None,
                     "replacement": replacements.get(record.code, "") if record.termination_date else "",
@@ -81,7 +84,8 @@ def code_frame(store: Store, release: str | None = None) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(cache)
     except (OSError, pl.exceptions.PolarsError):
-        schema = {name: pl.String for name in COLUMNS} | {"noc": pl.Boolean, "conflicts": pl.List(pl.String)}
+        lists = dict.fromkeys(LIST_COLUMNS, pl.List(pl.String))
+        schema = {name: pl.String for name in COLUMNS} | {"noc": pl.Boolean} | lists
         frame = pl.DataFrame(code_rows(store), schema=schema)
         frame = frame.with_columns(
             pl.col(name).str.to_date() for name in ("effective", "added_date", "termination_date")

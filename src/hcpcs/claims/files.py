@@ -194,8 +194,19 @@ def sink_lines(lines: pl.LazyFrame, path: Path | None, file_format: str | None) 
 
 
 def _sink(lines: pl.LazyFrame, kind: str, target) -> None:
+    if kind == "csv":
+        lines = as_csv_text(lines)
     sink = {"csv": lines.sink_csv, "parquet": lines.sink_parquet, "jsonl": lines.sink_ndjson}[kind]
     sink(target, engine="streaming")
+
+
+def as_csv_text(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """List columns (pricing_indicators, type_of_service) joined by `;`, as CSV holds lists;
+    JSON Lines and Parquet keep them as lists, as docs/records.md has them."""
+    import polars as pl
+
+    listed = [name for name, kind in lines.collect_schema().items() if isinstance(kind, pl.List)]
+    return lines.with_columns(pl.col(name).cast(pl.List(pl.String)).list.join(";") for name in listed)
 
 
 def line_count(path: Path, file_format: str | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hcpcs.claims.codetable import code_frame
+from hcpcs.claims.codetable import LIST_COLUMNS, code_frame
 from hcpcs.claims.judging import MATCHED, judged_records, release_starts
 from hcpcs.claims.polars_engine import ENRICHMENT, OUTPUT, check_columns
 from hcpcs.claims.rules import CODE_SHAPE, ERRORS, LEVEL_I_MODIFIER, LEVEL_I_SHAPE, MAX_MODIFIERS, NOT_PAYABLE
@@ -62,10 +62,8 @@ def _tables(spark: SparkSession, store: Store, release: str | None):
 
     table = code_frame(store, release)
     string = T.StringType()
-    types = {
-        "added_date": T.DateType(), "termination_date": T.DateType(), "noc": T.BooleanType(),
-        "conflicts": T.ArrayType(string),
-    }  # fmt: skip
+    types = {"added_date": T.DateType(), "termination_date": T.DateType(), "noc": T.BooleanType()}
+    types |= dict.fromkeys(LIST_COLUMNS, T.ArrayType(string))
 
     def frame(kind: str):
         judged = judged_records(table, store.codebook, kind)
@@ -213,6 +211,12 @@ def validate_file_spark(store: Store, path, out=None, out_format: str | None = N
         write_lines(result, None, kind)
         counted = result.get_column("status").value_counts().rows()
     else:
+        if kind == "csv":  # CSV holds a list joined by ";", as the polars engine writes it
+            from pyspark.sql import functions as F
+            from pyspark.sql import types as T
+
+            arrays = [field.name for field in checked.schema.fields if isinstance(field.dataType, T.ArrayType)]
+            checked = checked.withColumns({name: F.concat_ws(";", name) for name in arrays})
         writer = checked.write
         {"csv": writer.option("header", True).csv, "parquet": writer.parquet, "jsonl": writer.json}[kind](str(target))
         counted = [tuple(row) for row in read_spark(spark, str(target), kind).groupBy("status").count().collect()]
