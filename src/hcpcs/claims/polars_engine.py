@@ -118,17 +118,32 @@ def keyed(lines: pl.LazyFrame, tables: Tables) -> pl.LazyFrame:
     later = [dos >= pl.lit(start) for start in tables.starts[1:]]
     in_effect = pl.sum_horizontal(later) if later else pl.lit(0)
     return lines.with_columns(
-        pl.col("code").cast(pl.String).fill_null("").str.strip_chars().str.to_uppercase().alias("__code"),
+        _typed_code().alias("__code"),
         pl.col("date_of_service").cast(pl.String).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
         .alias("__dos"),
         pl.col("claim_id").cast(pl.String).alias("__claim"),
     ).with_columns(pl.when(dos.is_not_null()).then(in_effect.cast(pl.UInt32)).alias("__in_effect"))  # fmt: skip
 
 
-def _modifier_list() -> pl.Expr:
+#: One modifier of the `modifiers` column: modifiers are separated by spaces, commas or semicolons.
+MODIFIER = r"[^,;\s]+"
+
+
+def _modifier_text() -> pl.Expr:
     import polars as pl
 
-    return pl.col("modifiers").cast(pl.String).fill_null("").str.to_uppercase().str.extract_all(r"[^,;\s]+")
+    return pl.col("modifiers").cast(pl.String).fill_null("")
+
+
+def _modifier_list() -> pl.Expr:
+    return _modifier_text().str.to_uppercase().str.extract_all(MODIFIER)
+
+
+def _typed_code() -> pl.Expr:
+    """The code as the rules read it: trimmed, upper case."""
+    import polars as pl
+
+    return pl.col("code").cast(pl.String).fill_null("").str.strip_chars().str.to_uppercase()
 
 
 #: Separates the parts of a conflict key (claim, date, code).
@@ -153,12 +168,15 @@ def first_pass(lines: pl.LazyFrame, tables: Tables) -> FirstPass:
     """Pairs a long description forbids together on one claim and date; the modifier count."""
     import polars as pl
 
+    # Keys (dates above all) are worked out only for the few lines whose code is in a pair.
     candidates, slots = pl.collect_all(
         [
-            lines.filter(pl.col("__code").is_in(tables.conflict_codes))
+            keyed(lines.filter(_typed_code().is_in(tables.conflict_codes)), tables)
             .select("__claim", "__dos", "__code", "__in_effect")
             .unique(),
-            lines.select(_modifier_list().list.len().max().fill_null(0).clip(upper_bound=MAX_MODIFIERS)),
+            lines.select(
+                _modifier_text().str.count_matches(MODIFIER).max().fill_null(0).clip(upper_bound=MAX_MODIFIERS)
+            ),
         ],
         engine="streaming",
     )
@@ -257,7 +275,7 @@ def _status(issues: list[str]) -> str:
 def checked_lines(lines: pl.LazyFrame, store: Store, release: str | None = None) -> pl.LazyFrame:
     """The lazy plan of the checked lines (runs the first pass now)."""
     tables = store.remember(("claim tables", release), lambda: Tables.of(code_frame(store, release), store.codebook))
-    return validate_lazy(lines, tables, first_pass(keyed(lines, tables), tables))
+    return validate_lazy(lines, tables, first_pass(lines, tables))
 
 
 def _polars_problem(source: str, error: Exception) -> InputError:
