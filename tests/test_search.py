@@ -212,6 +212,12 @@ def test_unknown_filter_values_are_named_with_the_valid_ones(store, filters, mes
     assert str(raised.value).startswith(message)
 
 
+def test_a_cpt_code_searched_for_is_named_as_one(store):
+    found = store.search(" 99213 ")
+    assert (found.total, found.hint) == (0, "99213 is a CPT (Level I) code; HCPCS Level II codes start with a letter")
+    assert store.search("ZZ999").hint == NO_MATCH_HINT
+
+
 def test_filter_values_match_regardless_of_case(store):
     exact = top(store, "walker", 20, category="Durable medical equipment", coverage="D")
     assert exact and exact == top(store, "walker", 20, category="durable medical EQUIPMENT", coverage="d")

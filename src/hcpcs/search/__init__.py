@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hcpcs.errors import LevelOneCodeError
+from hcpcs.lookup import is_level_i
 from hcpcs.page import ACTUAL, status_on
 from hcpcs.search.filters import Filters, checked
 from hcpcs.search.lexicon import load_lexicon
@@ -309,7 +311,8 @@ def _page(result: SearchResult, collector: _Collector, limit: int, offset: int) 
     result.total = len(ranked)
     result.results = ranked[offset : offset + limit]
     if not ranked:
-        result.hint = NO_MATCH_HINT
+        typed = result.query.strip().upper()
+        result.hint = str(LevelOneCodeError(typed, result.release)) if is_level_i(typed) else NO_MATCH_HINT
     return result
 
 
