@@ -77,9 +77,8 @@ def shown_commands(page: Path) -> list[Shown]:
                     commands[-1] = (commands[-1][0], commands[-1][1].rstrip("\\").rstrip() + " " + line.strip())
                 else:
                     commands.append((number, line.strip()))
-            found += [
-                Shown(name, at, text, None, block["reason"]) for at, text in commands if text.startswith("hcpcs ")
-            ]
+            reason = block["reason"]
+            found += [Shown(name, at, line, None, reason) for at, line in commands if line.startswith("hcpcs ")]
         elif block["lang"] in ("", "console"):
             for index, line in enumerate(lines):
                 if line.startswith("$ hcpcs "):
