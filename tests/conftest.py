@@ -9,6 +9,7 @@ import os
 import pty
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -57,7 +58,7 @@ def run_on_terminal(*args: str, env: dict[str, str], until: str | None = None, t
     primary, secondary = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "hcpcs", *args], stdin=secondary, stdout=secondary, stderr=secondary,
-        env={**os.environ, "TERM": "xterm", "COLUMNS": "100", **env},
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "100", **env}, start_new_session=True,
     )  # fmt: skip
     os.close(secondary)
     shown, deadline = b"", time.monotonic() + timeout
@@ -74,8 +75,8 @@ def run_on_terminal(*args: str, env: dict[str, str], until: str | None = None, t
             elif process.poll() is not None:
                 break
     finally:
-        if process.poll() is None:
-            process.terminate()
+        if process.poll() is None:  # stopped early: its worker processes (a store build's readers) too
+            os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         os.close(primary)
     return shown.decode("utf-8", "replace")
