@@ -3,7 +3,7 @@
 Baseline in the same run: a plain FTS5 prefix-AND query per search (every word as a prefix,
 ranked by bm25) over the same index: what search costs with no lexicon, typos or tiers.
 
-    python benchmarks/search_speed.py [--repeat N]
+    python benchmarks/search_speed.py [--repeat N] [--cli-runs N]
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ def timed(function, items, repeat: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    repeat = parser.parse_args().repeat
+    parser.add_argument("--cli-runs", type=int, default=5, help="runs of the CLI and of a bare interpreter")
+    options = parser.parse_args()
+    repeat, cli_runs = options.repeat, options.cli_runs
     queries = [query for query, _, _ in read_queries()]
     typed = sorted({query[:n] for query in queries for n in range(1, len(query) + 1)})
     with hcpcs.open() as store:
@@ -72,7 +74,7 @@ def main() -> None:
         ("plain FTS on typed prefixes", plain_typed),
     ):
         print(f"{name:28} {statistics.median(values):8.2f} {percentile(values, 0.95):8.2f}")
-    bare = statistics.median(timed(lambda _: subprocess.run([sys.executable, "-c", "pass"], check=True), [0], 5))
+    bare = statistics.median(timed(lambda _: subprocess.run([sys.executable, "-c", "pass"], check=True), [0], cli_runs))
     cli = statistics.median(
         timed(
             lambda _: subprocess.run(
@@ -81,7 +83,7 @@ def main() -> None:
                 capture_output=True,
             ),
             [0],
-            5,
+            cli_runs,
         )
     )
     print(f"CLI `hcpcs search` to first result: {cli:.0f} ms (bare python -c pass: {bare:.0f} ms)")

@@ -1,13 +1,17 @@
 """Claim validation throughput and peak memory on generated lines, beside a pandas baseline.
 
 Lines use real codes and modifiers of the bundled releases, dates across 2019-2020, and a
-share of invalid codes, bad dates and unknown modifiers. The baseline is a plain pandas
-merge on code (the latest release only) with the date-range check: it does far less.
-Each run is a fresh process, so its peak memory is its own. Two figures: peak RSS (VmHWM,
-which counts the pages of the input file polars maps into memory) and peak anonymous memory
-(sampled every 10 ms: what the process itself allocated).
+share of invalid codes, bad dates and unknown modifiers. The baseline is what a pandas user
+would write: read the lines, merge them on code with the latest release's records, check the
+date of service against the added and termination dates, add the same record columns hcpcs
+adds (descriptions, BETOS, coverage, pricing indicators, types of service, and their
+meanings where hcpcs gives them) and write the result in the same format as hcpcs (Parquet
+unless --output says otherwise). It still checks far less (one release, no modifiers, no
+conflicts, no as-of rule). Each run is a fresh process, so its peak memory is its own. Two
+figures: peak RSS (VmHWM, which counts the pages of the input file polars maps into memory)
+and peak anonymous memory (sampled every 10 ms: what the process itself allocated).
 
-    python benchmarks/validate.py [--lines 1000000 10000000] [--input csv|parquet|jsonl]
+    python benchmarks/validate.py [--lines 1000000 10000000] [--input csv|parquet|jsonl] [--output parquet|csv|jsonl]
 """
 
 from __future__ import annotations
@@ -58,20 +62,32 @@ import pandas as pd
 import hcpcs
 started = time.perf_counter()
 with hcpcs.open() as store:
-    columns = ["code", "added_date", "termination_date", "betos", "coverage"]
+    book = store.codebook
+    columns = ["code", "added_date", "termination_date", "short_description", "long_description", "betos",
+               "coverage", "pricing_indicators", "type_of_service"]
     table = pd.DataFrame([r.to_dict() for r in store.records()])[columns]
-source = sys.argv[1]
+    table["betos_description"] = table["betos"].map(book.values("betos"))
+    table["coverage_description"] = table["coverage"].map(book.values("coverage"))
+source, target = sys.argv[1], sys.argv[2]
 if source.endswith(".parquet"):
     lines = pd.read_parquet(source)
 elif source.endswith(".jsonl"):
     lines = pd.read_json(source, lines=True, dtype=str)
 else:
-    lines = pd.read_csv(source, dtype=str)
+    lines = pd.read_csv(source, dtype=str, keep_default_na=False)
 merged = lines.merge(table, on="code", how="left")
 dates = pd.to_datetime(merged["date_of_service"], errors="coerce")
-merged["valid"] = merged["added_date"].notna() & (dates >= pd.to_datetime(merged["added_date"])) & (
+valid = merged["added_date"].notna() & (dates >= pd.to_datetime(merged["added_date"])) & (
     merged["termination_date"].isna() | (dates <= pd.to_datetime(merged["termination_date"])))
-merged.to_csv(sys.argv[2], index=False)
+merged["status"] = valid.map({True: "ok", False: "error"})
+if target.endswith(".parquet"):
+    merged.to_parquet(target, index=False)
+elif target.endswith(".jsonl"):
+    merged.to_json(target, orient="records", lines=True)
+else:
+    for name in ("pricing_indicators", "type_of_service"):  # CSV holds a list joined by ";", as hcpcs writes it
+        merged[name] = merged[name].map(lambda items: ";".join(items) if isinstance(items, list) else "")
+    merged.to_csv(target, index=False)
 report(started)
 """
 )
@@ -118,17 +134,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--input", choices=["csv", "parquet", "jsonl"], default="csv", help="format of the lines")
+    parser.add_argument("--output", choices=["parquet", "csv", "jsonl"], default="parquet", help="both write this")
     options = parser.parse_args()
     counts = options.lines
     head = f"{'s':>7} {'lines/s':>10} {'RSS MB':>7} {'anon MB':>8}"
+    print(f"{options.input} in, {options.output} out (both)")
     print(f"{'':11} {'hcpcs':^35}   {'pandas baseline':^35}   speed-up")
     print(f"{'lines':>11} {head}   {head}")
     with tempfile.TemporaryDirectory() as scratch:
         for count in counts:
             source = Path(scratch) / f"claims-{count}.{options.input}"
             generate(source, count)
-            ours = run(OURS, source, Path(scratch) / "ours.parquet")
-            theirs = run(BASELINE, source, Path(scratch) / "theirs.csv")
+            ours = run(OURS, source, Path(scratch) / f"ours.{options.output}")
+            theirs = run(BASELINE, source, Path(scratch) / f"theirs.{options.output}")
             shown = [f"{s:7.1f} {count / s:10,.0f} {rss:7.0f} {anon:8.0f}" for s, rss, anon in (ours, theirs)]
             print(f"{count:11,d} {shown[0]}   {shown[1]}   {theirs[0] / ours[0]:.1f}x")
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
+import pty
+import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -50,6 +55,70 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
+def run_on_terminal(*args: str, env: dict[str, str], until: str | None = None, timeout: float = 120) -> str:
+    """Run `hcpcs` with a pseudo-terminal as its stdout and stderr, as a user at a terminal sees
+    it; return what it printed. With `until`, stop it as soon as that text shows."""
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hcpcs", *args], stdin=secondary, stdout=secondary, stderr=secondary,
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "100", **env}, start_new_session=True,
+    )  # fmt: skip
+    os.close(secondary)
+    shown, deadline = b"", time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if select.select([primary], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(primary, 65536)
+                except OSError:  # the terminal closed: the process has ended
+                    break
+                shown += chunk
+                if until and until.encode() in shown:
+                    break
+            elif process.poll() is not None:
+                break
+    finally:
+        if process.poll() is None:  # stopped early: its worker processes (a store build's readers) too
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        os.close(primary)
+    return shown.decode("utf-8", "replace")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(store: Path) -> Iterator[str]:
+    """`hcpcs serve` on a store, in its own process on a loopback port; yields its base URL."""
+    import httpx
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hcpcs", "--db", str(store), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v1/releases", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"server did not start: {process.stderr.read().decode()}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 def make_zip(path: Path, members: dict[str, bytes]) -> Path:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -72,6 +141,26 @@ def private_directories(tmp_path_factory):
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+def _spark_missing() -> str | None:
+    """Why the Spark test group cannot run here (the CLI's own words), or None."""
+    from hcpcs.claims.spark_engine import require_spark
+    from hcpcs.errors import MissingDependencyError
+
+    try:
+        require_spark()
+    except MissingDependencyError as missing:
+        return f"{missing} (tools/install-test-deps installs what is missing)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `spark` are skipped, saying why, where PySpark or Java is missing."""
+    spark = [item for item in items if item.get_closest_marker("spark")]
+    reason = _spark_missing() if spark else None
+    for item in spark if reason else []:
+        item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
@@ -100,12 +189,6 @@ def store_2020(tmp_path) -> Path:
     with Store(path, write=True) as store:
         store.load([ZIP_2020])
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -154,7 +237,7 @@ def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
+        pytest.fail("Debian's chromium is not installed (tools/install-test-deps installs it)")
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched

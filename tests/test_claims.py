@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import polars as pl
 import pytest
@@ -26,6 +28,8 @@ LINES = [
     ("5", "1", "S93#9", "", "2020-01-01", "malformed_code", ""),
     ("6", "1", "J3490", "", "2019-06-01", "noc_requires_description", ""),
     ("7", "1", "E0431", "ZZ", "2020-13-01", "bad_date;unknown_modifier", ""),
+    ("7", "2", "E0431", "J5", "2020-05-01", "not_yet_effective_modifier", ""),  # J5 starts 2020-10-01
+    ("7", "3", "E0431", "LT RT QJ RR NU", "2020-05-01", "too_many_modifiers", ""),
     ("8", "1", "S9364", "", "2020-02-01", "conflicting_codes;medicare_not_payable", ""),  # "s9365-s9368": a range
     ("8", "2", "S9366", "", "2020-02-01", "conflicting_codes;medicare_not_payable", ""),
     ("8", "3", "S9329", "", "2020-02-02", "medicare_not_payable", ""),  # another date of service
@@ -77,8 +81,39 @@ def test_modifiers_on_the_date_of_service(store):
     assert store.check_line("E0431", "2020-05-01", "GD")["issues"] == "terminated_modifier"
     assert store.check_line("E0431", "2020-05-01", "zq, 59")["issues"] == "unknown_modifier"
     assert store.check_line("E0431", "2020-05-01", "QJ;RR")["status"] == "ok"
-    # Every modifier place is checked, not only the first four.
-    assert store.check_line("E0431", "2020-05-01", "QJ RR LT RT GD")["issues"] == "terminated_modifier"
+    # J5 starts 2020-10-01: before that it is not yet effective, which is not terminated.
+    assert store.check_line("E0431", "2020-05-01", "J5")["issues"] == "not_yet_effective_modifier"
+    assert store.check_line("E0431", "2020-10-01", "J5")["issues"] == ""
+    # Four modifier places a line (837P/837I, CMS-1500); more is an error, the first four are checked.
+    assert store.check_line("E0431", "2020-05-01", "QJ RR LT RT")["status"] == "ok"
+    assert store.check_line("E0431", "2020-05-01", "QJ RR LT RT GD")["issues"] == "too_many_modifiers"
+    both = store.check_line("E0431", "2020-05-01", "GD RR LT RT QJ")
+    assert (both["status"], both["issues"]) == ("error", "terminated_modifier;too_many_modifiers")
+    assert store.check_line("E0431", "2020-05-01", "1P 25")["status"] == "ok"  # CPT modifiers pass unchecked
+
+
+def test_a_line_with_5000_modifiers_is_one_error_in_flat_memory(tmp_path, full_store):
+    """Only the first four places are looked up, so time and memory do not grow with the count
+    (before the cap: 88 s and 16.6 GB for this line)."""
+    source, out = tmp_path / "claims.csv", tmp_path / "checked.jsonl"
+    few, many = " ".join(["LT"] * 4), " ".join(["LT"] * 5000)
+    source.write_text(f"claim_id,line,code,modifiers,date_of_service\n1,1,E0431,{few},2020-05-01\n"
+                      f"1,2,E0431,{many},2020-05-01\n")  # fmt: skip
+    script = (
+        "import sys, time, hcpcs\n"
+        "from hcpcs.claims.polars_engine import validate_file\n"
+        "started = time.perf_counter()\n"
+        "with hcpcs.Store(sys.argv[1]) as store:\n"
+        "    validate_file(store, sys.argv[2], sys.argv[3])\n"
+        "peak = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+        "print(time.perf_counter() - started, peak // 1024)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script, str(full_store), str(source), str(out)],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    seconds, peak_mb = map(float, ran.stdout.split())
+    assert seconds < 20 and peak_mb < 1000
+    assert [json.loads(line)["issues"] for line in out.read_text().splitlines()] == ["", "too_many_modifiers"]
 
 
 def test_pandas_in_pandas_out(store):

@@ -8,7 +8,10 @@ from importlib.resources import files
 
 import pytest
 
+from hcpcs.errors import UnknownValueError
+from hcpcs.search import EMPTY_HINT, NO_MATCH_HINT
 from hcpcs.search.lexicon import load_lexicon
+from hcpcs.search.query import fts_words
 from hcpcs.store import Store
 
 from conftest import run_cli
@@ -105,35 +108,43 @@ def test_filters(store):
     assert supplies and all(h.code.startswith("A") for h in supplies)
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        '"',
-        "*",
-        "-",
-        "()",
-        "a:b",
-        "NEAR",
-        "AND",
-        "OR NOT",
-        "oxygen AND",
-        '"oxygen',
-        "ñandú über",
-        "x" * 10_000,
-        "oxygen " * 2000,
-        "🙂",
-        "\x00",
-        "   ",
-        "-oxygen",
-        "code:E0431",
-        "^E04",
-        "E04*",
-    ],
-)
-def test_any_text_is_just_text(store, query):
+@pytest.mark.parametrize("query", ['"', "*", "-", "()", "🙂", "\x00", "   "])
+def test_text_without_words_returns_nothing_and_the_typing_hint(store, query):
     result = store.search(query)
-    assert result.total >= 0
-    assert isinstance(result.results, list)
+    assert (result.total, result.results, result.hint) == (0, [], EMPTY_HINT)
+
+
+@pytest.mark.parametrize(
+    "query, plain",
+    [
+        ("a:b", "a b"),  # FTS column syntax is text
+        ("NEAR", "near"),  # FTS operators are words
+        ("AND", "and"),
+        ("OR NOT", "or not"),
+        ("oxygen AND", "oxygen and"),
+        ('"oxygen', "oxygen"),  # an unbalanced quote
+        ("-oxygen", "oxygen"),  # not FTS negation
+        ("oxygen " * 2000, "oxygen "),  # 14 kB: the first 500 characters, 16 words
+        ("ñandú über", "nandu uber"),  # accents fold as the index folds them
+        ("Oxygène", "oxygene"),
+    ],
+    ids=lambda value: value[:24],
+)
+def test_fts_syntax_and_odd_text_read_as_the_plain_words(store, query, plain):
+    as_typed, as_words = store.search(query, limit=50), store.search(plain, limit=50)
+    assert as_typed.total == as_words.total
+    assert [h.code for h in as_typed.results] == [h.code for h in as_words.results]
+
+
+def test_what_odd_text_finds(store):
+    assert set(top(store, "oxygen AND", 100)) == set(top(store, "oxygen", 100))  # "and" is a stop word
+    assert store.search("AND").hint == NO_MATCH_HINT  # a stop word alone matches nothing
+    assert store.search("x" * 10_000).hint == NO_MATCH_HINT  # one 500-letter word
+    assert top(store, "code:E0431", 1) == ["E0431"]  # the code word ranks its code first
+    prefix = {hit.code for hit in store.search("E04", limit=100).results}
+    for typed in ("E04*", "^E04"):  # wildcard and anchor characters are dropped, the code prefix kept
+        found = store.search(typed, limit=100).results
+        assert {hit.code for hit in found} == prefix and all(code.startswith("E04") for code in prefix)
 
 
 def test_empty_query_returns_nothing_with_a_hint(store):
@@ -155,6 +166,68 @@ def test_lexicon_is_data_with_a_source_per_entry():
     assert len(rows) >= 300
     assert all(row["term"] and row["expansion"] and row["source"] for row in rows)
     assert len(load_lexicon()) == len(rows)
+
+
+def test_every_lexicon_wording_is_one_cms_descriptions_use(store):
+    """An expansion no description holds finds nothing (CMS writes "incobotulinumtoxin a", not
+    "incobotulinumtoxina"; "eeg", not "electroencephalogram")."""
+    unused = []
+    for entries in load_lexicon().by_first_word.values():
+        for entry in entries:
+            for alternative in entry.alternatives:
+                words = " AND ".join(f'"{word}"' for word in fts_words(alternative))
+                found = store.connection.execute("SELECT 1 FROM codes_fts WHERE codes_fts MATCH ? LIMIT 1", (words,))
+                if found.fetchone() is None:
+                    unused.append(f"{' '.join(entry.term)} -> {' '.join(alternative)}")
+    assert unused == []
+
+
+@pytest.mark.parametrize(
+    "query, code",
+    [
+        ("xeomin", "J0588"),  # 'Injection, incobotulinumtoxin a, 1 unit'
+        ("electroencephalogram", "G0398"),  # '... minimum of 7 channels: eeg, eog, emg ...'
+        ("gel shot", "J7326"),  # 'Hyaluronan or derivative, gel-one ...'
+        ("xray", "FX"),  # modifier 'X-ray taken using film'
+    ],
+)
+def test_lexicon_rows_fixed_to_cms_wording(store, query, code):
+    assert code in top(store, query, 5)
+
+
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        (
+            {"category": "DME"},
+            "'DME' is not a category; the categories: Transportation services including ambulance | ",
+        ),
+        ({"betos": "XX"}, "'XX' is not a BETOS code; the BETOS codes: M1A, M1B, "),
+        ({"coverage": "Q"}, "'Q' is not a coverage code; the coverage codes: C (Carrier judgment), D (Special "),
+    ],
+)
+def test_unknown_filter_values_are_named_with_the_valid_ones(store, filters, message):
+    with pytest.raises(UnknownValueError) as raised:
+        store.search("walker", **filters)
+    assert str(raised.value).startswith(message)
+
+
+def test_a_cpt_code_searched_for_is_named_as_one(store):
+    found = store.search(" 99213 ")
+    assert (found.total, found.hint) == (0, "99213 is a CPT (Level I) code; HCPCS Level II codes start with a letter")
+    assert store.search("ZZ999").hint == NO_MATCH_HINT
+
+
+def test_filter_values_match_regardless_of_case(store):
+    exact = top(store, "walker", 20, category="Durable medical equipment", coverage="D")
+    assert exact and exact == top(store, "walker", 20, category="durable medical EQUIPMENT", coverage="d")
+
+
+def test_cli_unknown_category_is_an_error_not_no_results(full_store):
+    result = run_cli("--db", str(full_store), "search", "walker", "--category", "DME")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: 'DME' is not a category; the categories: ")
+    assert "Durable medical equipment" in result.stderr and len(result.stderr.splitlines()) == 1
 
 
 def test_cli_json_shape_and_errors(full_store):

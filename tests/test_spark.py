@@ -11,7 +11,7 @@ from hcpcs.store import Store
 from conftest import run_cli
 from test_claims import LINES, frame
 
-pyspark = pytest.importorskip("pyspark")
+pytestmark = pytest.mark.spark  # needs PySpark and Java: see conftest.py
 
 
 def test_spark_cli_equals_polars_line_for_line(tmp_path, full_store):

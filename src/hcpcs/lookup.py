@@ -6,13 +6,18 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
-from hcpcs.errors import MalformedCodeError, UnknownCodeError
+from hcpcs.errors import LevelOneCodeError, MalformedCodeError, UnknownCodeError
 
 if TYPE_CHECKING:
     from hcpcs.page import Code
     from hcpcs.store import Store
 
 _SHAPE = re.compile(r"[A-Z0-9]{5}|[A-Z0-9]{2}")
+#: CPT (Level I) shapes: every Level II code and modifier starts with a letter, every CPT one
+#: with a digit (99213; 0001F, 0001T, 0001U, 0001A, 0001M; modifiers 25, 59, 1P). The claim
+#: rules use the same definitions.
+LEVEL_I_CODE = re.compile(r"\d{4}[0-9A-Z]")
+LEVEL_I_MODIFIER = re.compile(r"\d[0-9A-Z]")
 SUGGESTIONS = 5
 
 
@@ -24,6 +29,19 @@ def normalize_code(text: str) -> str:
             f"{text.strip()!r} is not a HCPCS code: a code is 5 letters and digits (S9329), a modifier 2 (LT)"
         )
     return code
+
+
+def is_level_i(code: str) -> bool:
+    """Whether an upper-case code or modifier has a CPT (Level I) shape."""
+    return bool(LEVEL_I_CODE.fullmatch(code) or LEVEL_I_MODIFIER.fullmatch(code))
+
+
+def unknown_code(store: Store, code: str, release: str | None) -> UnknownCodeError:
+    """The error for a code the release (None: every stored release) lacks: a CPT code is named
+    as such; anything else comes with the closest real codes."""
+    if is_level_i(code):
+        return LevelOneCodeError(code, release)
+    return UnknownCodeError(code, release, closest_codes(store, code, release or store.latest_release()))
 
 
 def closest_codes(store: Store, code: str, release: str, limit: int = SUGGESTIONS) -> list[str]:
@@ -52,5 +70,5 @@ def lookup(
         label = store.resolve_release(release)
         found = store.get(code, label, on=on)
     if found is None:
-        raise UnknownCodeError(code, label, closest_codes(store, code, label))
+        raise unknown_code(store, code, label)
     return found

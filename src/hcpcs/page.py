@@ -19,9 +19,19 @@ if TYPE_CHECKING:
 
 ACTUAL, TERMINATED, NOT_YET_EFFECTIVE = "Actual", "Terminated", "Not yet effective"
 NOT_IN_NOTES = "not in the processing notes file"
-# Words CMS uses for "not otherwise classified" codes in their descriptions.
+# Words CMS uses in the long descriptions of "not otherwise classified" codes ("nos" alone:
+# "nsclc-nos" names a diagnosis class).
 _NOC_WORDS = re.compile(
-    r"\b(not otherwise (classified|specified)|unlisted|unclassified|noc|nos|miscellaneous)\b", re.IGNORECASE
+    r"\b(not (?:otherwise|elsewhere) (?:classified|specified)|unlisted|unclassified|unspecified|miscellaneous|noc)\b"
+    r"|(?<![-/\w])nos\b",
+    re.IGNORECASE,
+)
+# The same words qualifying something other than the service: why a quality measure was not met
+# ("reason not otherwise specified", G8701, G9699), where a service was given ("an unlisted health
+# professional shortage area", modifier AQ). They do not make the code a catch-all.
+_QUALIFYING = re.compile(
+    r"\breasons?(?:\(s\))?,? (?:not otherwise specified|nos)\b|\bunlisted health professional shortage area",
+    re.IGNORECASE,
 )
 
 
@@ -207,9 +217,24 @@ def _rows(record: Code, codebook: Codebook) -> list[FieldValue]:
 
 
 def is_noc_description(record: CodeRecord) -> bool:
-    """Whether a description says the code is not otherwise classified."""
-    text = f"{record.long_description or ''} {record.short_description or ''}"
+    """Whether a procedure's long description says it is a catch-all ("..., not otherwise
+    specified", "Unlisted procedure", "Unclassified drugs"). Short descriptions are left out:
+    they abbreviate loosely (L3980 "Up ext fx orthos humeral nos" is not a NOC code)."""
+    if record.kind != "procedure":
+        return False
+    text = _QUALIFYING.sub(" ", record.long_description or "")
     return _NOC_WORDS.search(text) is not None
+
+
+def noc_source(store: Store, record: CodeRecord) -> str | None:
+    """Why a code counts as not otherwise classified, or None: CMS's NOC list loaded with the
+    release (or the nearest release that has one) decides every code that list's release holds;
+    a code added after it is judged by its description."""
+    noc_release = store.nearest_release_with("noc_codes", record.release)
+    if noc_release and record.code in store.remember(("code set", noc_release), lambda: set(store.codes(noc_release))):
+        listed = record.code in store.noc_code_set(noc_release)
+        return f"CMS NOC list loaded with release {noc_release}" if listed else None
+    return "description" if is_noc_description(record) else None
 
 
 def build_code(store: Store, record: CodeRecord, on: str | None = None) -> Code:
@@ -219,11 +244,8 @@ def build_code(store: Store, record: CodeRecord, on: str | None = None) -> Code:
     release = store.release_info(record.release)
     code.status, code.status_date = status_of(record, on or release["effective_date"])
     code.category = codebook.section(record.code, record.kind)
-    noc_release = store.nearest_release_with("noc_codes", record.release)
-    if noc_release and record.code in store.noc_code_set(noc_release):
-        code.noc, code.noc_source = True, f"CMS NOC list loaded with release {noc_release}"
-    elif is_noc_description(record):
-        code.noc, code.noc_source = True, "description"
+    code.noc_source = noc_source(store, record)
+    code.noc = code.noc_source is not None
     notes_release = store.nearest_release_with("processing_notes", record.release)
     if record.processing_note and notes_release:
         code.processing_note_text = store.processing_notes(notes_release).get(record.processing_note)

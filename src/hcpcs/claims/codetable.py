@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 
 from hcpcs.atomic import replacing
 from hcpcs.claims.rules import forbidden_with
-from hcpcs.page import is_noc_description
+from hcpcs.page import noc_source
+
+#: Columns holding lists: the record's list fields (docs/records.md) and the codes not to use with.
+LIST_COLUMNS = ("pricing_indicators", "type_of_service", "conflicts")
 
 if TYPE_CHECKING:
     import polars as pl
@@ -16,7 +19,7 @@ if TYPE_CHECKING:
     from hcpcs.store import Store
 
 #: Bumped whenever what a row holds changes, so a cached table of the old kind is not read.
-TABLE_FORMAT = 2
+TABLE_FORMAT = 4
 COLUMNS = (
     "code", "kind", "release", "effective", "added_date", "termination_date", "short_description",
     "long_description", "betos", "coverage", "pricing_indicators", "type_of_service", "category", "noc",
@@ -31,8 +34,6 @@ def code_rows(store: Store) -> list[dict]:
     rows = []
     for release in store.release_labels():
         codes = store.codes(release)
-        noc_release = store.nearest_release_with("noc_codes", release)
-        noc_codes = store.noc_code_set(noc_release) if noc_release else frozenset()
         for record in store.records(release):
             if record.termination_date and record.code not in replacements:
                 replacements[record.code] = ";".join(store.replacements(record.code).replacements)
@@ -48,10 +49,10 @@ def code_rows(store: Store) -> list[dict]:
                     "long_description": record.long_description,
                     "betos": record.betos,
                     "coverage": record.coverage,
-                    "pricing_indicators": ";".join(record.pricing_indicators),
-                    "type_of_service": ";".join(record.type_of_service),
+                    "pricing_indicators": record.pricing_indicators,
+                    "type_of_service": record.type_of_service,
                     "category": codebook.section(record.code, record.kind),
-                    "noc": record.code in noc_codes or is_noc_description(record),
+                    "noc": noc_source(store, record) is not None,
                     "replacement": replacements.get(record.code, "") if record.termination_date else "",
                     "conflicts": forbidden_with(record.long_description, codes),
                 }
@@ -87,7 +88,8 @@ def code_frame(store: Store, release: str | None = None) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(cache)
     except (OSError, pl.exceptions.PolarsError):
-        schema = {name: pl.String for name in COLUMNS} | {"noc": pl.Boolean, "conflicts": pl.List(pl.String)}
+        lists = dict.fromkeys(LIST_COLUMNS, pl.List(pl.String))
+        schema = {name: pl.String for name in COLUMNS} | {"noc": pl.Boolean} | lists
         frame = pl.DataFrame(code_rows(store), schema=schema)
         frame = frame.with_columns(
             pl.col(name).str.to_date() for name in ("effective", "added_date", "termination_date")

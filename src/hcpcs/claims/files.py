@@ -30,6 +30,16 @@ def format_of(path: Path, given: str | None) -> str:
         ) from None
 
 
+def output_format(path: Path | None, given: str | None) -> str:
+    """The format checked lines are written in: to a file as format_of says; to standard output
+    CSV unless told JSON Lines (Parquet needs a file)."""
+    if path is not None:
+        return format_of(path, given)
+    if given == "parquet":
+        raise InputError("--out", None, "parquet needs an --out file")
+    return given or "csv"
+
+
 def read_lines(path: Path, file_format: str | None = None) -> pl.LazyFrame:
     """A claim file as a lazy frame (CSV columns as text; Parquet and JSON Lines keep their
     types), read in bounded pieces; unreadable or empty files raise InputError."""
@@ -171,24 +181,37 @@ def sink_lines(lines: pl.LazyFrame, path: Path | None, file_format: str | None) 
     into place, so a run that fails half-way leaves no half-written output."""
     import sys
 
+    kind = output_format(path, file_format)
     if path is None:
-        kind = file_format or "csv"
-        if kind == "parquet":
-            raise InputError("--out", None, "parquet needs an --out file")
         sys.stdout.flush()
         _sink(lines, kind, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return
     from hcpcs.atomic import replacing
 
-    kind = format_of(path, file_format)
     with replacing(path) as partial:
         _sink(lines, kind, partial)
 
 
 def _sink(lines: pl.LazyFrame, kind: str, target) -> None:
-    sink = {"csv": lines.sink_csv, "parquet": lines.sink_parquet, "jsonl": lines.sink_ndjson}[kind]
+    if kind == "csv":
+        lines = as_csv_text(lines)
+    if kind == "parquet":
+        # LZ4: writes in about two thirds of zstd's time (the default), files about the size
+        # of pandas' default (snappy); checked lines are usually read once, soon.
+        lines.sink_parquet(target, engine="streaming", compression="lz4")
+        return
+    sink = {"csv": lines.sink_csv, "jsonl": lines.sink_ndjson}[kind]
     sink(target, engine="streaming")
+
+
+def as_csv_text(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """List columns (pricing_indicators, type_of_service) joined by `;`, as CSV holds lists;
+    JSON Lines and Parquet keep them as lists, as docs/records.md has them."""
+    import polars as pl
+
+    listed = [name for name, kind in lines.collect_schema().items() if isinstance(kind, pl.List)]
+    return lines.with_columns(pl.col(name).cast(pl.List(pl.String)).list.join(";") for name in listed)
 
 
 def line_count(path: Path, file_format: str | None = None) -> int:

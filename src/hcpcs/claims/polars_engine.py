@@ -9,6 +9,7 @@ and writes the result batch by batch, in input order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from string import ascii_uppercase, digits
 from typing import TYPE_CHECKING, Any
 
 from hcpcs.claims.codetable import code_frame
@@ -17,6 +18,7 @@ from hcpcs.claims.rules import (
     CODE_SHAPE,
     ERRORS,
     LEVEL_I_SHAPE,
+    MAX_MODIFIERS,
     NOT_PAYABLE,
     REQUIRED_COLUMNS,
 )
@@ -98,8 +100,8 @@ class Tables:
         modifiers = judged_records(table, codebook, "modifier").select(
             "code", "__in_effect", "added_date", "termination_date"
         )
-        # Two-digit modifiers are Level I: known to pass, never out of force.
-        level_i = pl.DataFrame({"code": [f"{n:02d}" for n in range(100)]}).join(
+        # Level I (CPT) modifiers start with a digit (25, 59, 1P): known to pass, never out of force.
+        level_i = pl.DataFrame({"code": [d + c for d in digits for c in digits + ascii_uppercase]}).join(
             modifiers.select("__in_effect").unique(), how="cross"
         )
         return cls(
@@ -119,17 +121,32 @@ def keyed(lines: pl.LazyFrame, tables: Tables) -> pl.LazyFrame:
     later = [dos >= pl.lit(start) for start in tables.starts[1:]]
     in_effect = pl.sum_horizontal(later) if later else pl.lit(0)
     return lines.with_columns(
-        pl.col("code").cast(pl.String).fill_null("").str.strip_chars().str.to_uppercase().alias("__code"),
+        _typed_code().alias("__code"),
         pl.col("date_of_service").cast(pl.String).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
         .alias("__dos"),
         pl.col("claim_id").cast(pl.String).alias("__claim"),
     ).with_columns(pl.when(dos.is_not_null()).then(in_effect.cast(pl.UInt32)).alias("__in_effect"))  # fmt: skip
 
 
-def _modifier_list() -> pl.Expr:
+#: One modifier of the `modifiers` column: modifiers are separated by spaces, commas or semicolons.
+MODIFIER = r"[^,;\s]+"
+
+
+def _modifier_text() -> pl.Expr:
     import polars as pl
 
-    return pl.col("modifiers").cast(pl.String).fill_null("").str.to_uppercase().str.extract_all(r"[^,;\s]+")
+    return pl.col("modifiers").cast(pl.String).fill_null("")
+
+
+def _modifier_list() -> pl.Expr:
+    return _modifier_text().str.to_uppercase().str.extract_all(MODIFIER)
+
+
+def _typed_code() -> pl.Expr:
+    """The code as the rules read it: trimmed, upper case."""
+    import polars as pl
+
+    return pl.col("code").cast(pl.String).fill_null("").str.strip_chars().str.to_uppercase()
 
 
 #: Separates the parts of a conflict key (claim, date, code).
@@ -147,19 +164,22 @@ class FirstPass:
     """What the second pass needs from the whole input."""
 
     conflicts: list[str]  # conflict keys (claim, date, code) of every line in a forbidden pair
-    modifier_slots: int  # the most modifiers on one line
+    modifier_slots: int  # the most modifiers on one line, up to MAX_MODIFIERS
 
 
 def first_pass(lines: pl.LazyFrame, tables: Tables) -> FirstPass:
     """Pairs a long description forbids together on one claim and date; the modifier count."""
     import polars as pl
 
+    # Keys (dates above all) are worked out only for the few lines whose code is in a pair.
     candidates, slots = pl.collect_all(
         [
-            lines.filter(pl.col("__code").is_in(tables.conflict_codes))
+            keyed(lines.filter(_typed_code().is_in(tables.conflict_codes)), tables)
             .select("__claim", "__dos", "__code", "__in_effect")
             .unique(),
-            lines.select(_modifier_list().list.len().max().fill_null(0)),
+            lines.select(
+                _modifier_text().str.count_matches(MODIFIER).max().fill_null(0).clip(upper_bound=MAX_MODIFIERS)
+            ),
         ],
         engine="streaming",
     )
@@ -175,26 +195,33 @@ def first_pass(lines: pl.LazyFrame, tables: Tables) -> FirstPass:
     return FirstPass(sorted(set(keys.to_list())), int(slots.item()))
 
 
-def _modifier_checks(lines: pl.LazyFrame, tables: Tables, slots: int) -> tuple[pl.LazyFrame, pl.Expr, pl.Expr]:
-    """The lines with their modifiers numbered, one slot per modifier place; the unknown-modifier
-    and terminated-modifier conditions."""
+def _modifier_checks(lines: pl.LazyFrame, tables: Tables, slots: int) -> tuple[pl.LazyFrame, dict[str, pl.Expr]]:
+    """The lines with their first `slots` modifiers numbered, one column per place, and the
+    modifier rules' conditions (only the first MAX_MODIFIERS places are looked up: more is
+    itself an error, and memory stays flat however many a line holds)."""
     import polars as pl
 
-    grid = tables.modifiers
+    grid, dos = tables.modifiers, pl.col("__dos")
     lines = lines.with_columns(_modifier_list().alias("__modifiers"))
-    terminated = []
-    for slot in range(slots):
+    unknown, early, ended = [], [], []
+    for slot in range(min(slots, MAX_MODIFIERS)):
         name, number = f"__modifier{slot}", pl.col(f"__modifier{slot}_number")
         lines = grid.numbered(
             lines.with_columns(pl.col("__modifiers").list.get(slot, null_on_oob=True).alias(name)),
             name,
             number.meta.output_name(),
         )
-        added, ended = grid.column("added_date", number), grid.column("termination_date", number)
-        dos = pl.col("__dos")
-        terminated.append(added.is_not_null() & ((dos < added) | (dos > ended)))
-    unknown = pl.col("__modifiers").list.eval(~pl.element().is_in(grid.codes)).list.any()
-    return lines, unknown, pl.any_horizontal(terminated) if terminated else pl.lit(False)
+        unknown.append(pl.col(name).is_not_null() & number.is_null())
+        early.append(dos < grid.column("added_date", number))
+        ended.append(dos > grid.column("termination_date", number))
+    checks = {
+        "unknown_modifier": unknown,
+        "not_yet_effective_modifier": early,
+        "terminated_modifier": ended,
+    }
+    conditions = {name: pl.any_horizontal(found) if found else pl.lit(False) for name, found in checks.items()}
+    conditions["too_many_modifiers"] = pl.col("__modifiers").list.len() > MAX_MODIFIERS
+    return lines, conditions
 
 
 def validate_lazy(
@@ -209,7 +236,7 @@ def validate_lazy(
     judged = tables.procedures.numbered(keyed(lines, tables), "__code", "__number").with_columns(
         tables.procedures.column(name, number).alias(name) for name in ("release", *MATCHED) if name != "conflicts"
     )
-    judged, unknown_modifier, terminated_modifier = _modifier_checks(judged, tables, first.modifier_slots)
+    judged, modifier_checks = _modifier_checks(judged, tables, first.modifier_slots)
     conflict = _conflict_key().is_in(first.conflicts) if first.conflicts else pl.lit(False)
     level_i = pl.col("__code").str.contains(LEVEL_I_SHAPE)
     malformed = ~pl.col("__code").str.contains(CODE_SHAPE)
@@ -221,8 +248,7 @@ def validate_lazy(
         "not_yet_effective": matched & (pl.col("__dos") < pl.col("added_date")),
         "terminated": matched & ended,
         "bad_date": pl.col("__dos").is_null(),
-        "unknown_modifier": unknown_modifier,
-        "terminated_modifier": terminated_modifier,
+        **modifier_checks,
         "conflicting_codes": conflict,
         "medicare_not_payable": matched & pl.col("coverage").is_in(list(NOT_PAYABLE)),
         "noc_requires_description": matched & pl.col("noc"),
@@ -265,7 +291,7 @@ def checked_lines(lines: pl.LazyFrame, store: Store, release: str | None = None)
 
     tables = store.remember(("claim tables", release), lambda: Tables.of(code_frame(store, release), store.codebook))
     drugs = store.remember(("claim drug tables",), lambda: DrugClaimTables.of(store.drugs))
-    return validate_lazy(lines, tables, first_pass(keyed(lines, tables), tables), drugs)
+    return validate_lazy(lines, tables, first_pass(lines, tables), drugs)
 
 
 def _polars_problem(source: str, error: Exception) -> InputError:
@@ -288,9 +314,10 @@ def validate_file(
 
     import polars as pl
 
-    from hcpcs.claims.files import read_lines, sink_lines
+    from hcpcs.claims.files import output_format, read_lines, sink_lines
 
     path = Path(path)
+    output_format(Path(out) if out else None, out_format)  # a bad output is refused before the work
     lines = read_lines(path, file_format)
     check_columns(lines.collect_schema().names(), path.name)
     counts = dict.fromkeys(("ok", "warning", "error"), 0)

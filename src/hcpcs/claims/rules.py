@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from hcpcs.lookup import LEVEL_I_CODE
+from hcpcs.lookup import LEVEL_I_MODIFIER as LEVEL_I_MODIFIER_SHAPE
+
 #: Issue codes: the contract of `hcpcs validate`.
 ERRORS = (
     "malformed_code",
@@ -12,17 +15,22 @@ ERRORS = (
     "terminated",
     "bad_date",
     "unknown_modifier",
+    "not_yet_effective_modifier",
     "terminated_modifier",
+    "too_many_modifiers",
     "conflicting_codes",
     "ndc_code_mismatch",
 )
 WARNINGS = ("medicare_not_payable", "noc_requires_description", "level_i_not_checked", "unknown_ndc")
 REQUIRED_COLUMNS = ("claim_id", "line", "code", "modifiers", "date_of_service")
+#: Modifiers a claim line may carry: the 837P/837I service line and the CMS-1500 form have four places.
+MAX_MODIFIERS = 4
 #: Coverage codes Medicare does not pay: not payable, non-covered, non-covered by statute.
 NOT_PAYABLE = ("I", "M", "S")
 CODE_SHAPE = r"^[A-Z0-9]{5}$"
-LEVEL_I_SHAPE = r"^(\d{5}|\d{4}[FTU])$"
-LEVEL_I_MODIFIER = r"^\d{2}$"
+#: CPT (Level I) codes and modifiers, as lookups know them (hcpcs.lookup).
+LEVEL_I_SHAPE = f"^{LEVEL_I_CODE.pattern}$"
+LEVEL_I_MODIFIER = f"^{LEVEL_I_MODIFIER_SHAPE.pattern}$"
 _NOT_WITH = re.compile(r"do not use (?:this code )?with([^)]*)", re.IGNORECASE)
 _CODE_OR_RANGE = re.compile(r"\b([a-z]\d{4})(?:\s*-\s*([a-z]\d{4}))?\b", re.IGNORECASE)
 

@@ -4,15 +4,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hcpcs.claims.codetable import code_frame
+from hcpcs.claims.codetable import LIST_COLUMNS, code_frame
 from hcpcs.claims.judging import MATCHED, judged_records, release_starts
 from hcpcs.claims.polars_engine import ENRICHMENT, OUTPUT, check_columns
-from hcpcs.claims.rules import CODE_SHAPE, ERRORS, LEVEL_I_MODIFIER, LEVEL_I_SHAPE, NOT_PAYABLE
+from hcpcs.claims.rules import CODE_SHAPE, ERRORS, LEVEL_I_MODIFIER, LEVEL_I_SHAPE, MAX_MODIFIERS, NOT_PAYABLE
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
     from hcpcs.store import Store
+
+
+def require_spark() -> None:
+    """Raise MissingDependencyError, in one line, unless PySpark and Java are installed."""
+    import importlib.util
+    import os
+    import shutil
+
+    from hcpcs.errors import MissingDependencyError
+
+    if importlib.util.find_spec("pyspark") is None:
+        raise MissingDependencyError(
+            "--engine spark needs PySpark: pip install 'hcpcs[spark]' (Spark also needs Java 17 or later)"
+        )
+    java_home = os.environ.get("JAVA_HOME")
+    if not shutil.which("java") and not (java_home and os.access(os.path.join(java_home, "bin", "java"), os.X_OK)):
+        raise MissingDependencyError(
+            "--engine spark needs Java 17 or later on PATH or in JAVA_HOME "
+            "(Debian: apt-get install openjdk-17-jre-headless)"
+        )
 
 
 def spark_session(master: str = "local[*]") -> SparkSession:
@@ -42,10 +62,8 @@ def _tables(spark: SparkSession, store: Store, release: str | None):
 
     table = code_frame(store, release)
     string = T.StringType()
-    types = {
-        "added_date": T.DateType(), "termination_date": T.DateType(), "noc": T.BooleanType(),
-        "conflicts": T.ArrayType(string),
-    }  # fmt: skip
+    types = {"added_date": T.DateType(), "termination_date": T.DateType(), "noc": T.BooleanType()}
+    types |= dict.fromkeys(LIST_COLUMNS, T.ArrayType(string))
 
     def frame(kind: str):
         judged = judged_records(table, store.codebook, kind)
@@ -92,26 +110,20 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
     )
     judged = _judge(lines, procedures, releases, "__code", ["release", *MATCHED])
 
-    split = lines.select(
-        "__row",
-        "__dos",
-        F.explode(
-            F.split(F.trim(F.regexp_replace(F.upper(F.coalesce(F.col("modifiers").cast("string"), F.lit(""))),
-                                            r"[,;\s]+", " ")), " ")
-        ).alias("__modifier"),
-    ).filter((F.col("__modifier") != "") & ~F.col("__modifier").rlike(LEVEL_I_MODIFIER))  # fmt: skip
+    modifier_list = F.split(
+        F.trim(F.regexp_replace(F.upper(F.coalesce(F.col("modifiers").cast("string"), F.lit(""))), r"[,;\s]+", " ")),
+        " ",
+    )
+    split = lines.select("__row", "__dos", F.posexplode(modifier_list).alias("__place", "__modifier")).filter(
+        (F.col("__modifier") != "") & (F.col("__place") < MAX_MODIFIERS) & ~F.col("__modifier").rlike(LEVEL_I_MODIFIER)
+    )  # the first MAX_MODIFIERS places, as the polars engine checks them
     known = modifiers.select(F.col("code").alias("__known")).distinct()
     flagged = _judge(split, modifiers, releases, "__modifier", ["added_date", "termination_date"])
     flagged = flagged.join(F.broadcast(known), flagged["__modifier"] == known["__known"], "left")
     modifier_flags = flagged.groupBy("__row").agg(
         F.max(F.col("__known").isNull()).alias("__unknown_modifier"),
-        F.max(
-            F.coalesce(
-                F.col("added_date").isNotNull()
-                & ((F.col("__dos") < F.col("added_date")) | (F.col("__dos") > F.col("termination_date"))),
-                F.lit(False),
-            )
-        ).alias("__terminated_modifier"),
+        F.max(F.coalesce(F.col("__dos") < F.col("added_date"), F.lit(False))).alias("__early_modifier"),
+        F.max(F.coalesce(F.col("__dos") > F.col("termination_date"), F.lit(False))).alias("__ended_modifier"),
     )
     judged = judged.join(modifier_flags, "__row", "left")
 
@@ -133,7 +145,9 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
         "terminated": matched & (F.col("__dos") > F.col("termination_date")),
         "bad_date": F.col("__dos").isNull(),
         "unknown_modifier": F.col("__unknown_modifier"),
-        "terminated_modifier": F.col("__terminated_modifier"),
+        "not_yet_effective_modifier": F.col("__early_modifier"),
+        "terminated_modifier": F.col("__ended_modifier"),
+        "too_many_modifiers": F.size(F.filter(modifier_list, lambda m: m != "")) > MAX_MODIFIERS,
         "conflicting_codes": F.col("__conflict"),
         "medicare_not_payable": matched & F.col("coverage").isin(list(NOT_PAYABLE)),
         "noc_requires_description": matched & F.col("noc"),
@@ -180,26 +194,35 @@ def validate_file_spark(store: Store, path, out=None, out_format: str | None = N
 
     import polars as pl
 
-    from hcpcs.claims.files import format_of, write_lines
+    from hcpcs.claims.files import format_of, output_format, write_lines
     from hcpcs.errors import InputError
 
     source = Path(path)
     if not source.exists():
         raise InputError(str(source), None, "no such file")
+    source_kind = format_of(source, None)
     target = Path(out) if out is not None else None
     if target is not None and target.exists():
         raise InputError(str(target), None, "already exists (Spark writes a new directory of part files)")
+    # Every question about the command is answered before Spark takes its ten seconds to start.
+    kind = output_format(target, out_format)
+    require_spark()
     spark = spark_session(master)
-    lines = read_spark(spark, str(source), format_of(source, None))
+    lines = read_spark(spark, str(source), source_kind)
     check_columns(lines.columns, source.name)
     checked = validate_spark(lines, store, release)
     if target is None:
         rows = [row.asDict() for row in checked.collect()]
         result = pl.DataFrame(rows, schema=checked.columns, orient="row")
-        write_lines(result, None, out_format)
+        write_lines(result, None, kind)
         counted = result.get_column("status").value_counts().rows()
     else:
-        kind = format_of(target, out_format)
+        if kind == "csv":  # CSV holds a list joined by ";", as the polars engine writes it
+            from pyspark.sql import functions as F
+            from pyspark.sql import types as T
+
+            arrays = [field.name for field in checked.schema.fields if isinstance(field.dataType, T.ArrayType)]
+            checked = checked.withColumns({name: F.concat_ws(";", name) for name in arrays})
         writer = checked.write
         {"csv": writer.option("header", True).csv, "parquet": writer.parquet, "jsonl": writer.json}[kind](str(target))
         counted = [tuple(row) for row in read_spark(spark, str(target), kind).groupBy("status").count().collect()]

@@ -19,10 +19,22 @@ ORDER = ("load", "releases", "update", "warnings", "show", "search", "codebook",
 app.registered_commands.sort(key=lambda command: ORDER.index(command.name or command.callback.__name__))
 
 
-def main() -> None:
-    """Run the CLI; errors become one line on stderr and exit status 2."""
+def main(args: list[str] | None = None) -> None:
+    """Run the CLI; errors become one line on stderr: exit status 2 for a mistake in the command
+    or the input, 1 for a code that is not there."""
+    from hcpcs.cli.mistakes import click_errors, usage_line
+
+    errors = click_errors()
     try:
-        app()
+        status = typer.main.get_command(app).main(args, prog_name="hcpcs", standalone_mode=False)
+    except errors.NoArgsIsHelpError as error:
+        typer.echo(error.format_message())
+        sys.exit(2)
+    except errors.ClickException as error:
+        typer.echo(f"error: {usage_line(error)}", err=True)
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(1)
     except UnknownCodeError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(1)
@@ -34,3 +46,4 @@ def main() -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
+    sys.exit(status if isinstance(status, int) else 0)

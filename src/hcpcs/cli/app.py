@@ -45,14 +45,31 @@ def _stderr():
     return Console(stderr=True)
 
 
-def with_status(message: str, work: Callable[[Callable[[str], None] | None], T]) -> T:
+def with_status(message: str, work: Callable[[Callable[[str], None] | None], T], *, until_update: bool = False) -> T:
     """`work(update)` under a spinner showing `message` on a terminal, where `update(text)`
-    replaces the message; elsewhere `work(None)`, quietly."""
+    replaces the message; elsewhere `work(None)`, quietly. With `until_update`, the spinner
+    waits for the first `update`, so work that turns out to be nothing shows nothing."""
     console = _stderr()
     if not console.is_terminal:
         return work(None)
-    with console.status(message) as status:
-        return work(status.update)
+    if not until_update:
+        with console.status(message) as status:
+            return work(status.update)
+    status = console.status(message)
+    shown = False
+
+    def update(text: str) -> None:
+        nonlocal shown
+        if not shown:
+            status.start()
+            shown = True
+        status.update(text)
+
+    try:
+        return work(update)
+    finally:
+        if shown:
+            status.stop()
 
 
 def warn_currency(currency: dict | None, revised: dict | None = None) -> None:
@@ -63,7 +80,7 @@ def warn_currency(currency: dict | None, revised: dict | None = None) -> None:
         typer.echo(f"note: {revised['message']}", err=True)
 
 
-def _print_table(title: str, columns: list[str], rows: list[list[object]]) -> None:
+def _print_table(title: str | None, columns: list[str], rows: list[list[object]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -91,8 +108,17 @@ def _open_store(ctx: typer.Context, write: bool = False):
                 None if update is None else lambda label: update(f"Loading bundled release {label}...")
             )
 
-        with_status("Building the default store from the bundled releases...", build)
+        # Quiet when the store is there: a spinner only once a bundled release is being loaded.
+        with_status("Building the default store from the bundled releases...", build, until_update=path.exists())
     return Store(path, write=write)
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from hcpcs import __version__
+
+        typer.echo(f"hcpcs {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -102,6 +128,9 @@ def main_options(
         Optional[Path],
         typer.Option("--db", help="Store file to use (default: $HCPCS_DB, else the user data directory)."),
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Options for every command."""
     ctx.obj = db

@@ -36,6 +36,10 @@ def validate(
 ) -> None:
     """Check and enrich claim lines: validity on the date of service, replacements, modifiers, conflicts."""
     chosen_format = output_format.value if output_format else None
+    if engine is Engine.spark:
+        from hcpcs.claims.spark_engine import require_spark
+
+        require_spark()
     with _open_store(ctx) as store:
         if engine is Engine.spark:
             from hcpcs.claims.spark_engine import validate_file_spark

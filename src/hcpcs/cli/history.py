@@ -15,7 +15,6 @@ from hcpcs.cli.app import (
     _print_table,
     app,
 )
-from hcpcs.errors import UnknownCodeError
 
 
 def _write_csv(rows: list[dict], columns: list[str]) -> None:
@@ -44,6 +43,12 @@ def diff(
         result = store.diff(old, new)
         disagreements = check(store, result) if check_report else None
         store_path = store.path
+    if result.old > result.new:  # labels are YYYY-MM: text order is time order
+        typer.echo(
+            f"warning: {result.old} is newer than {result.new}: these are the changes going back in time "
+            f"(the older release goes first: hcpcs diff {result.new} {result.old})",
+            err=True,
+        )
     if disagreements is not None:
         rows = [d.to_dict() for d in disagreements]
         if output_format is TableCsvJson.json:
@@ -91,19 +96,25 @@ def history(
     output_format: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
 ) -> None:
     """A code's timeline: releases, field changes, termination, leaving the file, reuse."""
+    from hcpcs.lookup import unknown_code
+
     with _open_store(ctx) as store:
         line = store.history(code)
+        if not line.releases:
+            raise unknown_code(store, line.code, None)
         chain = store.replacements(line.code)
     if output_format is TableOrJson.json:
         typer.echo(json.dumps({**line.to_dict(), "replacements": chain.to_dict()}, indent=2, ensure_ascii=False))
         return
-    if not line.releases:
-        raise UnknownCodeError(line.code, "any stored release", [])
-    _print_table(
-        f"{line.code}: in {', '.join(line.releases)}; added {line.added_date}; "
-        f"terminated {line.termination_date or '-'}",
-        ["release", "event", "detail"],
-        [[e.release, e.kind, e.detail] for e in line.events],
-    )
+    typer.echo(_summary(line))
+    _print_table(None, ["release", "event", "detail"], [[e.release, e.kind, e.detail] for e in line.events])
     if chain.replacements:
         typer.echo(f"replaced by: {', '.join(chain.replacements)}" + (" (ambiguous)" if chain.ambiguous else ""))
+
+
+def _summary(line) -> str:
+    """`C9034: added 2018-10-01, terminated 2018-12-31; in 5 releases, 2019-01 to 2020-10`."""
+    ended = f"terminated {line.termination_date}" if line.termination_date else "not terminated"
+    first, last, count = line.releases[0], line.releases[-1], len(line.releases)
+    held = f"in release {first}" if count == 1 else f"in {count} releases, {first} to {last}"
+    return f"{line.code}: added {line.added_date or 'on no stated date'}, {ended}; {held}"

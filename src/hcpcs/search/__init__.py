@@ -8,7 +8,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hcpcs.errors import LevelOneCodeError
+from hcpcs.lookup import is_level_i
 from hcpcs.page import ACTUAL, status_on
+from hcpcs.search.filters import Filters, checked
 from hcpcs.search.lexicon import load_lexicon
 from hcpcs.search.query import (
     CODE,
@@ -86,18 +89,6 @@ class SearchResult:
         if self.currency is not None:
             data["currency"] = self.currency
         return data
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """What narrows a search besides the words."""
-
-    kind: str | None = None
-    letter: str | None = None
-    category: str | None = None
-    coverage: str | None = None
-    betos: str | None = None
-    include_terminated: bool = False
 
 
 class Vocabulary:
@@ -202,7 +193,7 @@ def search(
     """Rank a release's codes for what a user typed. Never raises on the query text."""
     from hcpcs.codebook import load_codebook
 
-    filters = filters or Filters()
+    filters = checked(filters or Filters(), load_codebook())
     label = store.resolve_release(release if release or not on else store.release_on(on))
     on = on or store.release_info(label)["effective_date"]
     text = (query or "")[:MAX_QUERY_CHARACTERS]
@@ -363,7 +354,8 @@ def _page(result: SearchResult, collector: _Collector, limit: int, offset: int) 
     result.total = len(ranked)
     result.results = ranked[offset : offset + limit]
     if not ranked:
-        result.hint = NO_MATCH_HINT
+        typed = result.query.strip().upper()
+        result.hint = str(LevelOneCodeError(typed, result.release)) if is_level_i(typed) else NO_MATCH_HINT
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from hcpcs.search.lexicon import Lexicon
@@ -35,8 +36,10 @@ class Group:
 
 
 def tokens_of(text: str) -> list[str]:
-    """Lower-cased query words (keeping w/c, non-sterile, depo-provera whole)."""
-    return _TOKEN.findall(text[:MAX_QUERY_CHARACTERS].lower())[:MAX_WORDS]
+    """Lower-cased query words (keeping w/c, non-sterile, depo-provera whole), accents folded as
+    the index folds them (über: uber), so no word is cut at a letter outside a-z."""
+    folded = unicodedata.normalize("NFKD", text[:MAX_QUERY_CHARACTERS].lower())
+    return _TOKEN.findall("".join(ch for ch in folded if not unicodedata.combining(ch)))[:MAX_WORDS]
 
 
 def fts_words(words: tuple[str, ...]) -> list[str]:

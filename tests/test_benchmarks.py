@@ -1,0 +1,42 @@
+"""Every benchmark script runs, on a small size, so none rots: each prints our figure beside its
+baseline's. (The figures themselves are measured by hand: docs/benchmarks.md.)"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+# script and small-size arguments -> what its output must show
+RUNS = {
+    "validate.py": (["--lines", "3000"], "3,000"),
+    "history.py": (["--repeat", "1"], "baseline (one indexed query)"),
+    "load.py": (["--repeat", "1", "--release", "2020-10"], "2020-10"),
+    "search_quality.py": ([], "hit@5"),
+    "search_speed.py": (["--repeat", "1", "--cli-runs", "1"], "plain FTS prefix-AND"),
+    "show.py": (["--codes", "50"], "page / bare row"),
+    "startup.py": (["--repeat", "1"], "hcpcs cost over a bare interpreter"),
+    "export.py": (["--repeat", "1", "--formats", "jsonl", "csv", "parquet", "sqlite", "fhir"], "a CodeSystem built"),
+}
+
+
+def test_every_benchmark_script_is_run_here():
+    """A new script gets a small run here (server_load.py needs wrk: the service tests run it)."""
+    scripts = {path.name for path in BENCHMARKS.glob("*.py")} - {"server_load.py"}
+    assert scripts == set(RUNS)
+
+
+@pytest.mark.parametrize("script", sorted(RUNS))
+def test_benchmark_runs_on_a_small_size(script, full_store, tmp_path):
+    arguments, shown = RUNS[script]
+    env = {**os.environ, "HCPCS_DB": str(full_store), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, str(BENCHMARKS / script), *arguments], capture_output=True, text=True,
+                            env=env, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert shown in result.stdout, result.stdout
+    assert "x" in result.stdout or "%" in result.stdout  # a ratio, or rates, beside the baseline
