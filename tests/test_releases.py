@@ -444,3 +444,23 @@ def test_a_corrections_zip_alone_is_added_to_its_stored_release(tmp_path):
     alone = run_cli("--db", str(tmp_path / "empty.sqlite"), "load", str(corrections))
     assert alone.returncode == 2
     assert "the store has no release 2019-01 to add these files to" in alone.stderr
+
+
+def test_a_claim_line_past_the_data_is_judged_and_warned(full_store):
+    from hcpcs.claims.rules import WARNINGS
+
+    assert "beyond_latest_release" in WARNINGS
+    with Store(full_store) as store:
+        inside = store.check_line("E0431", "2026-09-30")
+        past = store.check_line("E0431", "2026-10-01")
+        ended = store.check_line("A4466", "2027-02-01")
+    assert (inside["status"], inside["issues"], inside["release"]) == ("ok", "", "2026-07")
+    assert (past["status"], past["issues"], past["release"]) == ("warning", "beyond_latest_release", "2026-07")
+    assert ended["status"] == "error" and {"beyond_latest_release", "terminated"} <= set(ended["issues"].split(";"))
+
+
+def test_update_without_a_network_says_where_the_files_are(store_2020):
+    # A closed port on the loopback interface stands in for a machine without a network.
+    result = run_cli("--db", str(store_2020), "update", "--from", "http://127.0.0.1:9/hcpcs")
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+    assert "cannot download" in result.stderr and "cms.gov" in result.stderr and "hcpcs load FILE.zip" in result.stderr

@@ -21,6 +21,7 @@ from hcpcs.claims.rules import (
     MAX_MODIFIERS,
     NOT_PAYABLE,
     REQUIRED_COLUMNS,
+    covers_until,
 )
 from hcpcs.errors import InputError
 
@@ -88,6 +89,7 @@ class Tables:
     """The code table prepared for the lines: small frames, built once per open store."""
 
     starts: list[Any]  # the releases' effective dates, oldest first
+    covers_until: Any  # the last date the newest release covers (the end of its quarter)
     procedures: Grid
     modifiers: Grid
     conflict_codes: list[str]
@@ -106,6 +108,7 @@ class Tables:
         )
         return cls(
             starts=[start for _, start in starts],
+            covers_until=covers_until([start for _, start in starts]),
             procedures=Grid.of(judged_records(table, codebook, "procedure"), len(starts)),
             modifiers=Grid.of(pl.concat([modifiers, level_i], how="diagonal"), len(starts)),
             conflict_codes=conflict_codes(table),
@@ -253,6 +256,7 @@ def validate_lazy(
         "medicare_not_payable": matched & pl.col("coverage").is_in(list(NOT_PAYABLE)),
         "noc_requires_description": matched & pl.col("noc"),
         "level_i_not_checked": level_i,
+        "beyond_latest_release": pl.col("__dos") > pl.lit(tables.covers_until),
     }
     drug_output: list[str] = []
     if drugs is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from hcpcs.lookup import LEVEL_I_CODE
 from hcpcs.lookup import LEVEL_I_MODIFIER as LEVEL_I_MODIFIER_SHAPE
@@ -21,7 +22,13 @@ ERRORS = (
     "conflicting_codes",
     "ndc_code_mismatch",
 )
-WARNINGS = ("medicare_not_payable", "noc_requires_description", "level_i_not_checked", "unknown_ndc")
+WARNINGS = (
+    "medicare_not_payable",
+    "noc_requires_description",
+    "level_i_not_checked",
+    "unknown_ndc",
+    "beyond_latest_release",
+)
 REQUIRED_COLUMNS = ("claim_id", "line", "code", "modifiers", "date_of_service")
 #: Modifiers a claim line may carry: the 837P/837I service line and the CMS-1500 form have four places.
 MAX_MODIFIERS = 4
@@ -33,6 +40,15 @@ LEVEL_I_SHAPE = f"^{LEVEL_I_CODE.pattern}$"
 LEVEL_I_MODIFIER = f"^{LEVEL_I_MODIFIER_SHAPE.pattern}$"
 _NOT_WITH = re.compile(r"do not use (?:this code )?with([^)]*)", re.IGNORECASE)
 _CODE_OR_RANGE = re.compile(r"\b([a-z]\d{4})(?:\s*-\s*([a-z]\d{4}))?\b", re.IGNORECASE)
+
+
+def covers_until(starts: list) -> date:
+    """The last date the stored releases cover: the end of the newest release's quarter
+    (a line dated after it is judged by that release, with the warning beyond_latest_release)."""
+    from hcpcs.history.currency import quarter_end
+
+    newest = max(starts)
+    return date.fromisoformat(quarter_end(f"{newest.year:04d}-{newest.month:02d}"))
 
 
 def forbidden_with(long_description: str | None, codes: list[str]) -> list[str]:

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 from hcpcs.claims.codetable import LIST_COLUMNS, code_frame
 from hcpcs.claims.judging import MATCHED, judged_records, release_starts
 from hcpcs.claims.polars_engine import ENRICHMENT, OUTPUT, check_columns
-from hcpcs.claims.rules import CODE_SHAPE, ERRORS, LEVEL_I_MODIFIER, LEVEL_I_SHAPE, MAX_MODIFIERS, NOT_PAYABLE
+from hcpcs.claims.rules import (
+    CODE_SHAPE,
+    ERRORS,
+    LEVEL_I_MODIFIER,
+    LEVEL_I_SHAPE,
+    MAX_MODIFIERS,
+    NOT_PAYABLE,
+    covers_until,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -152,6 +160,7 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
         "medicare_not_payable": matched & F.col("coverage").isin(list(NOT_PAYABLE)),
         "noc_requires_description": matched & F.col("noc"),
         "level_i_not_checked": level_i,
+        "beyond_latest_release": F.col("__dos") > F.lit(covers_until([start for _, start in releases])),
     }
     from hcpcs.drugs.claims import DrugClaimTables, spark_drugs
 

@@ -13,7 +13,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-#: Where a user gets newer files, and how they load them (named in every "past its data" warning).
+#: CMS's page listing the quarterly HCPCS release zips: where a user gets newer files, and how
+#: they load them (named in every "past its data" warning and by `hcpcs update`).
 CMS_QUARTERLY_PAGE = "https://www.cms.gov/medicare/coding-billing/healthcare-common-procedure-system/quarterly-update"
 LOAD_HINT = "`hcpcs update`, or download the release zip from {page} and run `hcpcs load FILE.zip`"
 

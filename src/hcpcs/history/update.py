@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlparse
 
 from hcpcs.errors import HcpcsError
+from hcpcs.history.currency import CMS_QUARTERLY_PAGE
 
 if TYPE_CHECKING:
     from hcpcs.loader import LoadResult
     from hcpcs.store import Store
 
-#: CMS's page listing the quarterly HCPCS release zips.
-CMS_QUARTERLY_PAGE = "https://www.cms.gov/medicare/coding-billing/healthcare-common-procedure-system/quarterly-update"
 RELEASE_FILE = re.compile(r"\.(zip|xlsx|xls|txt)$", re.IGNORECASE)
 TIMEOUT_SECONDS = 60
 #: A linked file larger than this is not a HCPCS release (they are a few MB); it is not fetched whole.
@@ -191,7 +190,14 @@ def _from_page(store: Store, page: str, progress: Callable[[str], None] | None) 
     from hcpcs.defaults import cache_directory
 
     report = UpdateReport(page)
-    links = release_links(page, _fetch_page(page))
+    try:
+        text = _fetch_page(page)
+    except UpdateError as error:  # offline, or the page moved: say where the files are and what loads them
+        raise UpdateError(
+            f"{error}; download the newest release zip from {CMS_QUARTERLY_PAGE} in a browser, "
+            "then run `hcpcs load FILE.zip` (or `hcpcs update --from FOLDER`)"
+        ) from None
+    links = release_links(page, text)
     seen_file = cache_directory() / LINKS_FILE
     seen = _read_seen(seen_file)
     with tempfile.TemporaryDirectory(prefix="hcpcs-update-") as scratch:
