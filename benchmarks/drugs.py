@@ -26,7 +26,7 @@ from pathlib import Path
 import hcpcs
 
 sys.path.insert(0, str(Path(__file__).parent))
-from server_load import BARE_APP, free_port, start, wrk  # noqa: E402
+from server_load import BARE_APP, started, wrk  # noqa: E402
 from validate import OURS, run  # noqa: E402
 
 
@@ -68,30 +68,19 @@ def over_http(store, seconds: int, connections: int, workers: int) -> None:
     codes = [
         c for (c,) in store.connection.execute("SELECT code FROM drug_payment_limits WHERE quarter = ?", (quarter,))
     ]
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = start([sys.executable, "-m", "hcpcs", "--db", str(store.path), "serve", "--port", str(port),
-                    "--workers", str(workers)], f"{url}/api/v1/releases")  # fmt: skip
-    try:
+    serve = [sys.executable, "-m", "hcpcs", "--db", str(store.path), "serve", "--workers", str(workers)]
+    with started(serve) as url:
         results = {
             "NDC lookups": wrk(url, [f"/api/v1/ndc/{n}?quarter={quarter}" for n in ndcs], seconds, connections),
             "price lookups": wrk(url, [f"/api/v1/codes/{c}/price?quarter={quarter}" for c in codes], seconds,
                                  connections),
         }  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     with tempfile.TemporaryDirectory() as scratch:
         Path(scratch, "bare_app.py").write_text(BARE_APP)
-        port = free_port()
-        command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--workers", str(workers),
-                   "--log-level", "warning", "--app-dir", scratch]  # fmt: skip
-        bare = start(command, f"http://127.0.0.1:{port}")
-        try:
-            results["bare ASGI baseline"] = wrk(f"http://127.0.0.1:{port}", ["/"], seconds, connections)
-        finally:
-            bare.terminate()
-            bare.wait(timeout=30)
+        bare = [sys.executable, "-m", "uvicorn", "bare_app:app", "--workers", str(workers), "--log-level", "warning",
+                "--app-dir", scratch]  # fmt: skip
+        with started(bare) as bare_url:
+            results["bare ASGI baseline"] = wrk(bare_url, ["/"], seconds, connections)
     print(f"over HTTP ({workers} workers, {connections} connections, {seconds} s each, wrk -t2):")
     for name, result in results.items():
         print(f"  {name:20} {result['rate']:8.0f} req/s   p50 {result['p50']:7.2f} ms   p99 {result['p99']:7.2f} ms"

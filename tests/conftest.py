@@ -192,13 +192,21 @@ def store_2020(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(full_store):
+def served_store(full_store, tmp_path_factory) -> Path:
+    """What the shared server serves: every bundled release and drug quarter, as the default store."""
+    from drugs_support import store_with_drugs
+
+    return store_with_drugs(tmp_path_factory.mktemp("served"), full_store)
+
+
+@pytest.fixture(scope="session")
+def server(served_store):
     """`hcpcs serve` in its own process on a loopback port, shared by the test modules, stopped at the end."""
     import httpx
 
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "hcpcs", "--db", str(full_store), "serve", "--port", str(port)],
+        [sys.executable, "-m", "hcpcs", "--db", str(served_store), "serve", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ},

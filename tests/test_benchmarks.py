@@ -22,7 +22,16 @@ RUNS = {
     "show.py": (["--codes", "50"], "page / bare row"),
     "startup.py": (["--repeat", "1"], "hcpcs cost over a bare interpreter"),
     "export.py": (["--repeat", "1", "--formats", "jsonl", "csv", "parquet", "sqlite", "fhir"], "a CodeSystem built"),
+    "drugs.py": (["--seconds", "1", "--lines", "3000", "--repeat", "1", "--skip-http"], "bare indexed SQLite query"),
 }
+
+
+@pytest.fixture(scope="module")
+def bench_store(full_store, tmp_path_factory) -> Path:
+    """Every bundled release and drug quarter, as the default store holds them."""
+    from drugs_support import store_with_drugs
+
+    return store_with_drugs(tmp_path_factory.mktemp("bench"), full_store)
 
 
 def test_every_benchmark_script_is_run_here():
@@ -32,9 +41,9 @@ def test_every_benchmark_script_is_run_here():
 
 
 @pytest.mark.parametrize("script", sorted(RUNS))
-def test_benchmark_runs_on_a_small_size(script, full_store, tmp_path):
+def test_benchmark_runs_on_a_small_size(script, bench_store, tmp_path):
     arguments, shown = RUNS[script]
-    env = {**os.environ, "HCPCS_DB": str(full_store), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env = {**os.environ, "HCPCS_DB": str(bench_store), "XDG_CACHE_HOME": str(tmp_path / "cache")}
     result = subprocess.run([sys.executable, str(BENCHMARKS / script), *arguments], capture_output=True, text=True,
                             env=env, timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]

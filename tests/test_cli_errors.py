@@ -143,7 +143,7 @@ def test_no_building_message_when_the_default_store_exists(full_store, tmp_path)
     shutil.copy(full_store, data / "hcpcs" / "hcpcs.sqlite")  # every bundled release: nothing to build
     env = {"XDG_DATA_HOME": str(data), "HCPCS_DB": ""}
     shown = run_on_terminal("releases", "--format", "json", env=env)
-    assert '"release": "2020-10"' in shown and "Building" not in shown and "Loading" not in shown
+    assert '"release": "2026-07"' in shown and "Building" not in shown and "Loading" not in shown
     # The same command where there is no store yet shows the spinner (stopped once it shows).
     empty = {"XDG_DATA_HOME": str(tmp_path / "empty"), "HCPCS_DB": ""}
     assert "Building the default store" in run_on_terminal("releases", env=empty, until="Building")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -97,9 +96,10 @@ ALL = [shown for page in PAGES for shown in shown_commands(page)]
 @pytest.fixture(scope="module")
 def docs_env(full_store, tmp_path_factory) -> dict[str, str]:
     """The environment the commands run in: `hcpcs` on PATH (this interpreter), a store copy."""
+    from drugs_support import store_with_drugs
+
     folder = tmp_path_factory.mktemp("docs")
-    store = folder / "store.sqlite"
-    shutil.copy(full_store, store)  # a command that writes cannot change other tests' store
+    store = store_with_drugs(folder, full_store)  # a copy (with the drug quarters): writes change no other test
     tools = folder / "bin"
     tools.mkdir()
     shim = tools / "hcpcs"

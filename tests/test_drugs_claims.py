@@ -26,7 +26,7 @@ LINES = [
     ("J0881", "2024-02-01", "55513-0002-04", "2", "", "2024-01"),  # one package, two codes: both fine
     ("J0882", "2024-02-01", "55513-0002-04", "2", "", "2024-01"),
     ("J0696", "2025-05-01", "99999-9999-99", "1", "", None),  # no stored quarter covers the date
-    ("J0696", "2031-02-01", "00143-9857-25", "1", "", "2026-01"),  # past the newest: the newest answers
+    ("J0696", "2031-02-01", "00143-9857-25", "1", "beyond_latest_release", "2026-01"),  # past the newest: it answers
     ("J0696", "2026-02-01", "", "x", "", "2026-01"),  # no NDC; units not a number
     ("90371", "2026-02-01", "13533-0636-01", "1", "level_i_not_checked", None),  # Level I: not checked
     ("J06#6", "2026-02-01", "00143-9857-25", "1", "malformed_code", None),

@@ -61,7 +61,7 @@ def test_rest_answers_are_the_cli_json(client, db):
         ("/api/v1/codes/J0696/price", {"quarter": "25-04"}, 400, "quarter"),
         ("/api/v1/codes/J0696/price", {"on": "2025-05-01"}, 404, "no stored drug quarter covers 2025-05-01"),
         ("/api/v1/codes/J0696/price", {"on": "2026-02-30"}, 400, "is not a date"),
-        ("/api/v1/codes/J0696/price", {"on": "2026-02-01", "quarter": "2026-01"}, 400, "not both"),
+        ("/api/v1/codes/J0696/price", {"on": "2025-08-01", "quarter": "2026-01"}, 404, "does not cover 2025-08-01"),
     ],
 )
 def test_bad_questions_are_problem_details(client, path, params, status, detail):

@@ -23,8 +23,8 @@ PAGES = ["/", "/search?q=oxygen", "/codes/E1390", "/codes/E1390/history", "/rele
 
 
 @pytest.fixture(scope="module")
-def server(full_store):
-    with running_server(full_store) as url:
+def server(served_store):
+    with running_server(served_store) as url:
         yield url
 
 
@@ -42,7 +42,10 @@ def _get_routes(client: httpx.Client) -> list[str]:
             query = {"from": "2020-07", "to": "2020-10"} if path.endswith("/diff") else {}
             if any(p.get("required") and p["name"] == "code" for p in operations["get"].get("parameters", [])):
                 query["code"] = "E1390"
-            url = path.replace("{code}", "E1390").replace("{resource_id}", "hcpcs-2020-10")
+            code = "J0696" if path.endswith("/price") else "E1390"  # a Part B drug code has a price
+            url = (
+                path.replace("{code}", code).replace("{resource_id}", "hcpcs-2020-10").replace("{ndc}", "00143-9857-25")
+            )
             urls.append(str(httpx.URL(url, params=query)))
     return urls + PAGES + ["/openapi.json", "/docs"]
 
@@ -89,7 +92,7 @@ def test_pages_work_under_their_security_policy(server, browser):
             else None)  # fmt: skip
     page.goto(f"{server}/")
     page.fill("#q", "oxygen concentr")
-    page.wait_for_selector("#suggestions a", timeout=15_000)
+    page.wait_for_selector("#suggestions [role=option]", timeout=15_000)
     assert not blocked
 
 

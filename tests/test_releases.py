@@ -464,3 +464,14 @@ def test_update_without_a_network_says_where_the_files_are(store_2020):
     result = run_cli("--db", str(store_2020), "update", "--from", "http://127.0.0.1:9/hcpcs")
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
     assert "cannot download" in result.stderr and "cms.gov" in result.stderr and "hcpcs load FILE.zip" in result.stderr
+
+
+def test_the_api_says_how_current_and_answers_as_known_now(client):
+    past = client.get("/api/v1/codes/S9329", params={"on": "2030-01-01"}).json()
+    assert past["release"] == "2026-07" and past["currency"]["beyond_latest_release"] is True
+    then = client.get("/api/v1/codes/C9034", params={"on": "2019-06-01"}).json()
+    assert then["status"] == "Actual" and then["revised_later"]["release"] == "2020-01"
+    now = client.get("/api/v1/codes/C9034", params={"on": "2019-06-01", "as_known_now": "true"}).json()
+    assert now["status"] == "Terminated" and now["as_known_now"] is True and now["revised_later"] is None
+    found = client.get("/api/v1/search", params={"q": "walker", "on": "2030-01-01"}).json()
+    assert found["currency"]["beyond_latest_release"] is True

@@ -60,7 +60,7 @@ def test_update_decides_by_content_and_goes_on_past_bad_links(page, tmp_path):
     assert fates[0].startswith("skipped: missing.zip: ") and "404" in fates[0]
     assert (
         fates[1]
-        == "skipped: 2021-Alpha-Numeric-HCPCS-File.zip: the zip holds no HCPCS file (no ANWEB text file or workbook)"
+        == "skipped: 2021-Alpha-Numeric-HCPCS-File.zip: no HCPCS release file found (no ANWEB text file or workbook)"
     )
     assert fates[2] == "already stored: hcpcs-2019-reissued.zip"
     assert fates[3] == f"loaded: {ZIP_2020.name}: 2020-01 (loaded)"

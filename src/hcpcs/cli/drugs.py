@@ -21,10 +21,14 @@ class AnswerFormat(StrEnum):
     json = "json"
 
 
-def _answer(ctx: typer.Context, ask: Callable, on: str | None) -> object:
+def _answer(ctx: typer.Context, ask: Callable, on: str | None, quarter: str | None = None) -> object:
     """Ask the store; a missing answer is one line and exit status 1 (as an unknown code is)."""
     from hcpcs.dates import parse_date
+    from hcpcs.drugs.answers import BadQuarterError
     from hcpcs.drugs.errors import DrugNotFoundError
+
+    if on is not None and quarter is not None:
+        raise BadQuarterError("give a date or a quarter, not both")
 
     with _open_store(ctx) as store:
         try:
@@ -54,7 +58,7 @@ def price(
     output_format: Annotated[AnswerFormat, typer.Option("--format", help="Output format.")] = AnswerFormat.text,
 ) -> None:
     """A drug code's Medicare Part B payment limit (dollars per billing unit) in a quarter."""
-    answer = _answer(ctx, lambda store, date: store.price(code, on=date, quarter=quarter), on)
+    answer = _answer(ctx, lambda store, date: store.price(code, on=date, quarter=quarter), on, quarter)
     if output_format is AnswerFormat.json:
         typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -83,7 +87,7 @@ def ndc(
     output_format: Annotated[AnswerFormat, typer.Option("--format", help="Output format.")] = AnswerFormat.text,
 ) -> None:
     """The HCPCS codes an NDC package bills as, with billing units per item and per package."""
-    answer = _answer(ctx, lambda store, date: store.ndc(ndc_code, on=date, quarter=quarter), on)
+    answer = _answer(ctx, lambda store, date: store.ndc(ndc_code, on=date, quarter=quarter), on, quarter)
     if output_format is AnswerFormat.json:
         typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return

@@ -59,8 +59,6 @@ def choose_quarter(quarters: list[DrugQuarter], on: str | None = None, quarter: 
     """The quarter named, else the stored quarter covering the date, else (no date) the newest quarter.
     A date past the newest quarter is answered by it, and says so; a date before or between stored
     quarters is an error naming the nearest."""
-    if on is not None and quarter is not None:
-        raise BadQuarterError("give a date or a quarter, not both")
     labels = [q.quarter for q in quarters]
     latest = quarters[-1]
     if quarter is not None:
@@ -69,6 +67,9 @@ def choose_quarter(quarters: list[DrugQuarter], on: str | None = None, quarter: 
         if quarter not in labels:
             raise NoQuarterError(f"drug quarter {quarter} is not stored (stored: {', '.join(labels)})")
         chosen = quarters[labels.index(quarter)]
+        if on is not None and not chosen.effective_from <= on <= chosen.effective_until:
+            # Both given: they must agree. There is no answer for a date outside the quarter asked.
+            raise NoQuarterError(f"drug quarter {quarter} does not cover {on} (give the date or the quarter)")
         return QuarterChoice(None, quarter, chosen.effective_from, chosen.effective_until, latest.quarter, False)
     if on is None:  # the newest quarter, saying so when today is past it
         date = today()

@@ -17,6 +17,23 @@ from hcpcs.web.pagecache import page_key
 
 router = APIRouter(prefix="/api/v1", tags=["REST"], responses=problems(400))
 
+
+def _filter_values() -> dict[str, dict[str, list[str]]]:
+    """The values each search filter takes, for the OpenAPI document (any case is accepted; an
+    unknown value is a 400 naming the valid ones)."""
+    from hcpcs.codebook import load_codebook
+    from hcpcs.search.filters import categories
+
+    book = load_codebook()
+    return {
+        "category": {"enum": categories(book)},
+        "coverage": {"enum": list(book.values("coverage"))},
+        "betos": {"enum": list(book.values("betos"))},
+    }
+
+
+_ENUMS = _filter_values()
+
 Code = Annotated[str, Path(pattern=CODE_PATTERN, description="A code or modifier, any case (S9329, lt)")]
 Release = Annotated[str | None, Query(pattern=RELEASE_PATTERN, description="Release label YYYY-MM (default: latest)")]
 Label = Annotated[str, Query(pattern=RELEASE_PATTERN, description="Release label YYYY-MM")]
@@ -63,7 +80,15 @@ class ReleaseInfo(BaseModel):
 @router.get(
     "/codes/{code}", summary="A code's page: the canonical record with every field decoded", responses=problems(404)
 )
-async def get_code(request: Request, code: Code, release: Release = None, on: OnDate = None) -> Response:
+async def get_code(
+    request: Request,
+    code: Code,
+    release: Release = None,
+    on: OnDate = None,
+    as_known_now: Annotated[
+        bool, Query(description="Judge the date by the newest release (CMS's latest word)")
+    ] = False,
+) -> Response:
     date = date_or_none(on, "on")
     key = page_key(request.scope)
     # The hottest route: pages are kept (and answered before routing, web/pagecache.py); one
@@ -72,13 +97,14 @@ async def get_code(request: Request, code: Code, release: Release = None, on: On
         pages = request.app.state.pages
         body = pages.find(db.generation, key)
         if body is None:
-            body = await off_loop(_page_json, db, code, release, date)
+            body = await off_loop(_page_json, db, code, release, date, as_known_now)
             pages.keep(db.generation, key, body)
     return Response(body, media_type="application/json")
 
 
-def _page_json(db: Store, code: str, release: str | None, date: str | None) -> bytes:
-    return json.dumps(db.lookup(code, release, on=date).to_dict(), ensure_ascii=False).encode("utf-8")
+def _page_json(db: Store, code: str, release: str | None, date: str | None, as_known_now: bool = False) -> bytes:
+    page = db.lookup(code, release, on=date, as_known_now=as_known_now)
+    return json.dumps(page.to_dict(), ensure_ascii=False).encode("utf-8")
 
 
 @router.get("/codes/{code}/history", summary="A code's timeline across every stored release", responses=problems(404))
@@ -108,9 +134,9 @@ async def search(
     on: OnDate = None,
     kind: Literal["procedure", "modifier"] | None = None,
     letter: Annotated[str | None, Query(pattern=r"^[A-Za-z]$")] = None,
-    category: Annotated[str | None, Query(max_length=200)] = None,
-    coverage: Annotated[str | None, Query(pattern=r"^[A-Za-z]$")] = None,
-    betos: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{2,3}$")] = None,
+    category: Annotated[str | None, Query(max_length=200, json_schema_extra=_ENUMS["category"])] = None,
+    coverage: Annotated[str | None, Query(max_length=10, json_schema_extra=_ENUMS["coverage"])] = None,
+    betos: Annotated[str | None, Query(max_length=10, json_schema_extra=_ENUMS["betos"])] = None,
     include_terminated: bool = False,
 ) -> JSONResponse:
     date = date_or_none(on, "on")

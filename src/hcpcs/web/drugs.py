@@ -23,8 +23,15 @@ NDC_PATTERN = (
     r"^ *([0-9]{11}|[0-9]{5}-[0-9]{4}-[0-9]{2}|[0-9]{4}-[0-9]{4}-[0-9]{2}"
     r"|[0-9]{5}-[0-9]{3}-[0-9]{2}|[0-9]{5}-[0-9]{4}-[0-9]) *$"
 )
-Code = Annotated[str, Path(pattern=r"^ *[A-Za-z][0-9]{4} *$", description="A drug code, any case (J0696)")]
-Ndc = Annotated[str, Path(pattern=NDC_PATTERN, description="An NDC: 00143-9857-25, 00143985725, or 0143-9857-25")]
+# The shapes are stated in the OpenAPI document; the answer to anything else is the library's
+# own 400, which says what is wrong (a CPT code, a 10-digit NDC without its dashes).
+Code = Annotated[
+    str, Path(description="A drug code, any case (J0696)", json_schema_extra={"pattern": r"^ *[A-Za-z][0-9]{4} *$"})
+]
+Ndc = Annotated[
+    str,
+    Path(description="An NDC: 00143-9857-25, 00143985725, or 0143-9857-25", json_schema_extra={"pattern": NDC_PATTERN}),
+]
 OnDate = Annotated[
     str | None,
     Query(pattern=DATE_PATTERN, json_schema_extra=date_schema(), description="The quarter covering this date"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -23,9 +24,14 @@ PREFIX = "/api/v1/codes/"
 HEADERS = [(b"content-type", b"application/json")]
 
 
-def page_key(scope: Scope) -> tuple[str, bytes]:
-    """What a kept page is found by: the exact path and query string as the client sent them."""
-    return scope["path"], scope.get("query_string", b"")
+def page_key(scope: Scope) -> tuple[str, bytes, str]:
+    """What a kept page is found by: the exact path and query string as the client sent them, and
+    today's date (a page without a date of service says how current it is as of today)."""
+    return scope["path"], scope.get("query_string", b""), _today()
+
+
+def _today() -> str:
+    return time.strftime("%Y-%m-%d")
 
 
 class PageCache:
