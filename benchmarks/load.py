@@ -17,6 +17,7 @@ fields, reads processing notes, the NOC list and the change report, stores prove
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -59,16 +60,27 @@ print(time.perf_counter() - started)
 """
 
 
-def workbook_of(release_dir: Path) -> tuple[Path, str]:
-    """The ANWEB workbook of a bundled release: a file, or a zip member (.xlsx or .xls)."""
+def _is_records_workbook(name: str) -> bool:
+    lowered = name.lower()
+    return (
+        "anweb" in lowered
+        and lowered.endswith((".xlsx", ".xls"))
+        and "correction" not in lowered
+        and "transaction" not in lowered
+    )
+
+
+def workbook_of(release_dir: Path) -> tuple[Path, str] | None:
+    """The ANWEB workbook of a bundled release (a file, or a zip member), or None: the lean
+    bundles of 2025-01 and 2026-01 keep the text file and leave CMS's workbook out."""
     for path in sorted(release_dir.iterdir()):
-        if path.name.lower().startswith("anweb.xls"):
+        if _is_records_workbook(path.name):
             return path, ""
         if path.suffix == ".zip":
             for name in zipfile.ZipFile(path).namelist():
-                if "ANWEB" in name.upper() and name.lower().endswith((".xlsx", ".xls")):
+                if _is_records_workbook(name):
                     return path, name
-    raise SystemExit(f"{release_dir}: no ANWEB workbook")
+    return None
 
 
 def run(script: str, *args: str) -> float:
@@ -91,12 +103,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median is shown)")
     parser.add_argument("--release", nargs="+", help="only these bundled releases (default: all)")
     options = parser.parse_args()
-    folders = sorted(p for p in BUNDLED.iterdir() if p.is_dir() and (not options.release or p.name in options.release))
+    labels = [entry["release"] for entry in json.loads((BUNDLED / "MANIFEST.json").read_text())["releases"]]
+    folders = [BUNDLED / label for label in labels if not options.release or label in options.release]
     print(f"{'release':8} {'hcpcs load (s)':>15} {'pandas to SQLite+FTS (s)':>25} {'ratio':>7}")
     for release_dir in folders:
         ours = median_of(LOAD, options.repeat, *map(str, sorted(release_dir.iterdir())))
-        workbook, member = workbook_of(release_dir)
-        theirs = median_of(PANDAS, options.repeat, str(workbook), member)
+        found = workbook_of(release_dir)
+        if found is None:
+            print(f"{release_dir.name:8} {ours:15.3f} {'n/a (no workbook bundled)':>25}")
+            continue
+        theirs = median_of(PANDAS, options.repeat, str(found[0]), found[1])
         print(f"{release_dir.name:8} {ours:15.3f} {theirs:25.3f} {theirs / ours:6.1f}x")
     print("ratio = baseline seconds / hcpcs seconds (above 1: hcpcs is faster, though it does more)")
 

@@ -290,7 +290,7 @@ def _load_drugs(drugs, found: list, replace: bool) -> list:
     from hcpcs.ingest.kinds import drug_kind
 
     files = [FoundFile(item.name, item.data, drug_kind(item)) for item in found]
-    return drug_load.store(drugs, drug_load.plan(drugs, drug_load.read_found(files), replace))
+    return drug_load.store(drugs, drug_load.read_found(files), replace)
 
 
 def load_paths(

@@ -68,7 +68,7 @@ def lookup(
         label = store.release_on(on) if on else store.latest_release()
     else:
         label = store.resolve_release(release)
-        found = store.get(code, label, on=on)
+        found = store.get(code, release, on=on)  # no release named: the latest, saying how current it is
     if found is None:
         raise unknown_code(store, code, label)
     return found

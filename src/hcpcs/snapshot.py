@@ -20,7 +20,10 @@ from pathlib import Path
 SNAPSHOT = "default-store.sqlite.xz"
 KEY_FILE = "default-store.key"
 #: What the snapshot's content depends on, relative to the package.
-_INPUTS = ("schema.sql", "loader.py", "migrations.py", "ingest", "drugs", "releases")
+_INPUTS = (
+    "schema.sql", "loader.py", "migrations.py", "connection.py", "model.py", "defaults.py",
+    "ingest", "drugs", "releases",
+)  # fmt: skip
 
 
 def _package() -> Path:
@@ -58,6 +61,7 @@ def install_snapshot(target: Path) -> None:
     try:
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         connection.execute("UPDATE releases SET loaded_at = ?", (now,))
+        connection.execute("UPDATE drug_files SET loaded_at = ?", (now,))
     finally:
         connection.close()
 
@@ -68,6 +72,7 @@ def write_snapshot(store_file: Path) -> Path:
     connection = sqlite3.connect(store_file, isolation_level=None)
     try:
         connection.execute("UPDATE releases SET loaded_at = '1970-01-01T00:00:00+00:00'")
+        connection.execute("UPDATE drug_files SET loaded_at = '1970-01-01T00:00:00+00:00'")
         connection.execute("VACUUM")
     finally:
         connection.close()

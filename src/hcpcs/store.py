@@ -104,6 +104,7 @@ class Store:
         # Per-release facts every page needs (labels, notes, NOC list, id ranges), per generation.
         self._memo = memo or Memo()
         self._snapshot: int | None = None  # the generation a reading() block sees
+        self._drug_tables: DrugTables | None = None
 
     @property
     def generation(self) -> int:
@@ -508,7 +509,10 @@ class Store:
         """The store's drug tables (payment limits and crosswalks by quarter)."""
         from hcpcs.drugs.storage import DrugTables
 
-        return self.remember(("drug tables",), lambda: DrugTables(self.connection, self.remember))
+        # Per open store, not in the memo other connections share: it reads on this connection.
+        if self._drug_tables is None:
+            self._drug_tables = DrugTables(self.connection, self.remember)
+        return self._drug_tables
 
     def drug_quarters(self) -> list[DrugQuarter]:
         """Every stored drug quarter, oldest first, with the files of each kind."""

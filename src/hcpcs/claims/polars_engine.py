@@ -9,6 +9,7 @@ and writes the result batch by batch, in input order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from string import ascii_uppercase, digits
 from typing import TYPE_CHECKING, Any
 
@@ -95,7 +96,8 @@ class Tables:
     conflict_codes: list[str]
 
     @classmethod
-    def of(cls, table: pl.DataFrame, codebook) -> Tables:
+    def of(cls, table: pl.DataFrame, codebook, newest: str | None = None) -> Tables:
+        """Tables of a code table; `newest`: the store's newest release (the table may hold one only)."""
         import polars as pl
 
         starts = release_starts(table)
@@ -108,7 +110,7 @@ class Tables:
         )
         return cls(
             starts=[start for _, start in starts],
-            covers_until=covers_until([start for _, start in starts]),
+            covers_until=covers_until([start for _, start in starts], newest),
             procedures=Grid.of(judged_records(table, codebook, "procedure"), len(starts)),
             modifiers=Grid.of(pl.concat([modifiers, level_i], how="diagonal"), len(starts)),
             conflict_codes=conflict_codes(table),
@@ -266,13 +268,11 @@ def validate_lazy(
         checks |= drug_checks
     # Each line's issues as a bit mask; the issue string and the status of every mask are
     # worked out once, and each line picks its own by index.
-    names = sorted(checks)
+    names = tuple(sorted(checks))
     mask = pl.sum_horizontal(
-        checks[name].fill_null(False).cast(pl.UInt16) * (1 << bit) for bit, name in enumerate(names)
+        checks[name].fill_null(False).cast(pl.UInt32) * (1 << bit) for bit, name in enumerate(names)
     )
-    combinations = [[name for bit, name in enumerate(names) if number >> bit & 1] for number in range(1 << len(names))]
-    issues = pl.Series([";".join(found) for found in combinations])
-    statuses = pl.Series([_status(found) for found in combinations])
+    issues, statuses = _mask_tables(names)
     return judged.with_columns(mask.alias("__mask")).select(
         *columns,
         pl.lit(statuses).gather(pl.col("__mask")).alias("status"),
@@ -281,6 +281,16 @@ def validate_lazy(
         *ENRICHMENT,
         *drug_output,
     )
+
+
+@lru_cache(maxsize=4)
+def _mask_tables(names: tuple[str, ...]) -> tuple[pl.Series, pl.Series]:
+    """The issue string and the status of every combination of the names, by bit mask (built once
+    per process: 2**16 combinations take a few tenths of a second)."""
+    import polars as pl
+
+    combinations = [[name for bit, name in enumerate(names) if number >> bit & 1] for number in range(1 << len(names))]
+    return pl.Series([";".join(found) for found in combinations]), pl.Series([_status(f) for f in combinations])
 
 
 def _status(issues: list[str]) -> str:
@@ -293,7 +303,10 @@ def checked_lines(lines: pl.LazyFrame, store: Store, release: str | None = None)
     """The lazy plan of the checked lines (runs the first pass now)."""
     from hcpcs.drugs.claims import DrugClaimTables
 
-    tables = store.remember(("claim tables", release), lambda: Tables.of(code_frame(store, release), store.codebook))
+    newest = store.latest_release()
+    tables = store.remember(
+        ("claim tables", release), lambda: Tables.of(code_frame(store, release), store.codebook, newest)
+    )
     drugs = store.remember(("claim drug tables",), lambda: DrugClaimTables.of(store.drugs))
     return validate_lazy(lines, tables, first_pass(lines, tables), drugs)
 

@@ -42,13 +42,16 @@ _NOT_WITH = re.compile(r"do not use (?:this code )?with([^)]*)", re.IGNORECASE)
 _CODE_OR_RANGE = re.compile(r"\b([a-z]\d{4})(?:\s*-\s*([a-z]\d{4}))?\b", re.IGNORECASE)
 
 
-def covers_until(starts: list) -> date:
-    """The last date the stored releases cover: the end of the newest release's quarter
-    (a line dated after it is judged by that release, with the warning beyond_latest_release)."""
+def covers_until(starts: list, newest: str | None = None) -> date:
+    """The last date the stored releases cover: the end of the newest release's quarter (the
+    store's `newest` label when given, else the latest of the starts). A line dated after it is
+    judged by that release, with the warning beyond_latest_release."""
     from hcpcs.history.currency import quarter_end
 
-    newest = max(starts)
-    return date.fromisoformat(quarter_end(f"{newest.year:04d}-{newest.month:02d}"))
+    if newest is None:
+        latest = max(starts)
+        newest = f"{latest.year:04d}-{latest.month:02d}"
+    return date.fromisoformat(quarter_end(newest))
 
 
 def forbidden_with(long_description: str | None, codes: list[str]) -> list[str]:

@@ -101,6 +101,13 @@ def _judge(lines: DataFrame, judged: DataFrame, releases, key: str, keep: list[s
     return lines.join(F.broadcast(records), condition, "left").drop("__j_code", "__j_in_effect", "__in_effect")
 
 
+def strip(column):
+    """Whitespace (tabs and newlines too) cut from both ends, as polars' strip_chars() does."""
+    from pyspark.sql import functions as F
+
+    return F.regexp_replace(column, r"^\s+|\s+$", "")
+
+
 def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -> DataFrame:
     """Every input row with status, issues, replacement and enrichment, as the polars engine gives."""
     from pyspark.sql import functions as F
@@ -112,8 +119,8 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
     lines = lines.withColumn("__row", F.monotonically_increasing_id()).select(
         *columns,
         "__row",
-        F.upper(F.trim(F.coalesce(F.col("code").cast("string"), F.lit("")))).alias("__code"),
-        F.try_to_date(F.trim(F.col("date_of_service").cast("string")), "yyyy-MM-dd").alias("__dos"),
+        F.upper(strip(F.coalesce(F.col("code").cast("string"), F.lit("")))).alias("__code"),
+        F.try_to_date(strip(F.col("date_of_service").cast("string")), "yyyy-MM-dd").alias("__dos"),
         F.col("claim_id").cast("string").alias("__claim"),
     )
     judged = _judge(lines, procedures, releases, "__code", ["release", *MATCHED])
@@ -160,7 +167,8 @@ def validate_spark(lines: DataFrame, store: Store, release: str | None = None) -
         "medicare_not_payable": matched & F.col("coverage").isin(list(NOT_PAYABLE)),
         "noc_requires_description": matched & F.col("noc"),
         "level_i_not_checked": level_i,
-        "beyond_latest_release": F.col("__dos") > F.lit(covers_until([start for _, start in releases])),
+        "beyond_latest_release": F.col("__dos")
+        > F.lit(covers_until([start for _, start in releases], store.latest_release())),
     }
     from hcpcs.drugs.claims import DrugClaimTables, spark_drugs
 

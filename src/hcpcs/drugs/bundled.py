@@ -109,7 +109,7 @@ def read_bundled(entry: dict[str, Any], root: Path):
 
 def load_bundled(tables: DrugTables, entries: list[dict[str, Any]] | None = None) -> list:
     """Store bundled drug files (default: those the store lacks) in one transaction."""
-    from hcpcs.drugs.load import PlannedFile, plan, store
+    from hcpcs.drugs.load import PlannedFile, store
 
     entries = missing_bundled(tables) if entries is None else entries
     if not entries:
@@ -120,4 +120,4 @@ def load_bundled(tables: DrugTables, entries: list[dict[str, Any]] | None = None
             data = read_bundled(entry, Path(root))
             read_from = f"hcpcs package: releases/drugs/{entry['file']}"
             planned.append(PlannedFile(data, [(data.name, data.sha256)], read_from, 0.0))
-    return store(tables, plan(tables, planned, replace=False))
+    return store(tables, planned)

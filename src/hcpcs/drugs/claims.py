@@ -186,6 +186,8 @@ def spark_drugs(lines: Any, drugs: DrugClaimTables, columns: list[str]) -> tuple
     """The same as `polars_drugs` on a Spark frame (broadcast joins)."""
     from pyspark.sql import functions as F
 
+    from hcpcs.claims.spark_engine import strip
+
     dos = F.col("__dos")
     key = F.lit(None).cast("int")
     if drugs.quarters:
@@ -197,7 +199,7 @@ def spark_drugs(lines: Any, drugs: DrugClaimTables, columns: list[str]) -> tuple
     lines = _spark_join(lines.withColumn("__dq", key), drugs.prices, ["__dq", "__code"])
     checks = {MISMATCH: F.lit(False), UNKNOWN: F.lit(False)}
     if NDC_COLUMN in columns:
-        lines = lines.withColumn("__ndc", F.upper(F.trim(F.col(NDC_COLUMN).cast("string"))))
+        lines = lines.withColumn("__ndc", F.upper(strip(F.col(NDC_COLUMN).cast("string"))))
         lines = _spark_join(lines, drugs.ndcs, ["__dq", "__ndc"])
         checkable = (
             (F.coalesce(F.col("__ndc"), F.lit("")) != "")
@@ -209,7 +211,7 @@ def spark_drugs(lines: Any, drugs: DrugClaimTables, columns: list[str]) -> tuple
         checks = {MISMATCH: checkable & known & ~billed, UNKNOWN: checkable & ~known}
     output = list(OUTPUT)
     if UNITS_COLUMN in columns:
-        text = F.trim(F.col(UNITS_COLUMN).cast("string"))
+        text = strip(F.col(UNITS_COLUMN).cast("string"))
         units = F.when(text.rlike(_UNITS), text.cast("double"))
         cents = F.floor(units * F.col("payment_limit") * 100 + 0.5 + _CENT_NUDGE)
         lines = lines.withColumn(ALLOWED, cents / 100)

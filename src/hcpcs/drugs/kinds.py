@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 
 PAYMENT_LIMITS, CROSSWALK = "payment_limits", "crosswalk"
 KINDS = (PAYMENT_LIMITS, CROSSWALK)
@@ -84,6 +85,20 @@ def _first_rows_of_text(data: bytes) -> list[list[str]]:
 _MARKERS = ("payment limit", "billunits")
 
 
+#: The most of a workbook's shared strings looked at (CMS's are a few hundred KB).
+SHARED_STRINGS_CAP = 64 << 20
+
+
+def _read_capped(archive: zipfile.ZipFile, part: str) -> bytes:
+    """A workbook part's bytes, read in pieces and cut at SHARED_STRINGS_CAP (a bomb stops there)."""
+    pieces, total = [], 0
+    with archive.open(part) as member:
+        while total < SHARED_STRINGS_CAP and (piece := member.read(1 << 20)):
+            pieces.append(piece)
+            total += len(piece)
+    return b"".join(pieces)
+
+
 def _may_be_drug_workbook(data: bytes) -> bool:
     if data.startswith(_OLE2):  # .xls: strings are 8-bit or UTF-16LE
         text = data.lower()
@@ -92,8 +107,8 @@ def _may_be_drug_workbook(data: bytes) -> bool:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             part = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else None
-            text = archive.read(part).lower() if part else b""
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError):
+            text = _read_capped(archive, part).lower() if part else b""
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, RuntimeError, zlib.error):
         return True  # let calamine say what it is
     # A header cell is a shared string of its own: <t>Payment Limit</t>.
     return part is None or any(f">{m}<".encode() in text for m in _MARKERS)

@@ -107,22 +107,21 @@ def plan(tables: DrugTables, planned: list[PlannedFile], replace: bool) -> list[
     return planned
 
 
-def store(tables: DrugTables, planned: list[PlannedFile]) -> list[DrugLoadResult]:
-    """Store the planned files in one transaction; a result per quarter and kind."""
+def store(tables: DrugTables, planned: list[PlannedFile], replace: bool = False) -> list[DrugLoadResult]:
+    """Check the planned files against the store and store them, in one write transaction (a
+    concurrent load of the same files waits, then finds them stored; a server sees the new
+    generation); a result per quarter and kind."""
+    from hcpcs.connection import write_transaction
+
     connection = tables.connection
-    changing = [item for item in planned if item.status != "unchanged"]
     started = time.perf_counter()
-    if changing:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            for item in changing:
-                if item.status == "replaced":
-                    tables.delete(item.data.quarter, item.data.kind)
-                tables.insert(item.data, item.sources, item.read_from)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+    with write_transaction(connection):
+        plan(tables, planned, replace)
+        changing = [item for item in planned if item.status != "unchanged"]
+        for item in changing:
+            if item.status == "replaced":
+                tables.delete(item.data.quarter, item.data.kind)
+            tables.insert(item.data, item.sources, item.read_from)
     share = (time.perf_counter() - started) / max(len(changing), 1)
     return [
         DrugLoadResult(

@@ -35,6 +35,12 @@ from hcpcs.ingest.sources import Found, Origin
 
 _VERSION = re.compile(r"_v(\d+)(?![a-z0-9])", re.IGNORECASE)
 _NAME_DATE = re.compile(r"(?<!\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(20\d\d)(?!\d)")
+#: Why a file that belongs to no release is not read.
+STRAY_NOTES = {
+    IGNORED: "not a file of an HCPCS release",
+    README: "a README with no release file beside it",
+    LAYOUT: "a record layout with no release file beside it",
+}
 #: Parts a release has one file for, in the order they are reported.
 SINGLE_PARTS = (TEXT, WORKBOOK, CHANGES, CHANGES_BY_ACTION, NOC, NOTES, LAYOUT, README)
 
@@ -177,12 +183,12 @@ def group_releases(found: list[Found], label: str | None = None) -> Grouped:
         if key is None:  # without a label only record files can still tell their release (from dates)
             stray.extend(m for m in group.members if m.role not in RECORD_ROLES)
             group.members = [m for m in group.members if m.role in RECORD_ROLES]
-        if all(m.role == IGNORED for m in group.members):
-            stray.extend(group.members)
+        if all(m.role in (IGNORED, README, LAYOUT) for m in group.members):
+            stray.extend(group.members)  # a README beside drug files, say: not a release of its own
             continue
         _choose(group)
         releases.append(group)
     for member in stray:
         member.read = False
-        member.note = "not a file of an HCPCS release" if member.role == IGNORED else "its name tells no release"
+        member.note = STRAY_NOTES.get(member.role, "its name tells no release")
     return Grouped(sorted(releases, key=lambda g: g.label or ""), stray, drugs)

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hcpcs import __version__
@@ -41,7 +42,7 @@ def problem(status: int, title: str, detail: str, instance: str) -> JSONResponse
     )
 
 
-def error_response(
+async def error_response(
     request: Request, status: int, detail: str, headers: dict[str, str] | None = None, error: Exception | None = None
 ) -> Response:
     """The one place an error becomes a response: an OperationOutcome on FHIR routes, a page for a
@@ -51,8 +52,8 @@ def error_response(
 
     if request.url.path.startswith("/fhir"):
         answer = fhir.outcome(status, detail)
-    elif wants_html(request):
-        answer = error_page(request, status, detail, error)
+    elif wants_html(request):  # the page names the closest codes: store reads, off the event loop
+        answer = await run_in_threadpool(error_page, request, status, detail, error)
     else:
         answer = problem(status, HTTPStatus(status).phrase, detail, request.url.path)
     answer.headers.update(headers or {})
@@ -84,26 +85,26 @@ def create_app(store_path: str | Path, cors: Sequence[str] = ("*",)) -> FastAPI:
 
     @app.exception_handler(HcpcsError)
     async def hcpcs_error(request: Request, error: HcpcsError) -> Response:
-        return error_response(request, status_for(error), str(error), error=error)
+        return await error_response(request, status_for(error), str(error), error=error)
 
     @app.exception_handler(sqlite3.Error)
     async def store_unreadable(request: Request, error: sqlite3.Error) -> Response:
         # Not the client's fault and not a crash: say so, and when to try again.
-        return error_response(request, 503, f"the store cannot be read just now ({error})", {"Retry-After": "1"})
+        return await error_response(request, 503, f"the store cannot be read just now ({error})", {"Retry-After": "1"})
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body"))
         detail = f"{where}: {first.get('msg', 'invalid value')}" if where else str(first.get("msg", "invalid"))
-        return error_response(request, 400, detail)
+        return await error_response(request, 400, detail)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         headers = dict(error.headers or {})
         if error.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(request.app.state.routes, request.scope))
-        return error_response(request, error.status_code, str(error.detail), headers)
+        return await error_response(request, error.status_code, str(error.detail), headers)
 
     routers = (api.router, drugs.router, nlm.router, fhir.router, pages.router)
     for router in routers:

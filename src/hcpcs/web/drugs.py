@@ -130,13 +130,12 @@ def translate_ndc(db: Store, values: dict[str, str]) -> JSONResponse:
         f"{m['code']}: {m['billing_units_per_item']} billing units ({m['hcpcs_dosage']}) per item, "
         f"{m['billing_units_per_package']} per package" for m in answer.mappings
     )  # fmt: skip
+    warning = f". {answer.choice.message}" if answer.choice.message else ""  # FHIR allows one message
     parameters: list[dict[str, Any]] = [
         {"name": "result", "valueBoolean": True},
         {"name": "message", "valueString": f"NDC {answer.ndc} in CMS's NDC-HCPCS crosswalk of {answer.quarter}: "
-                                           f"{billed}"},
+                                           f"{billed}{warning}"},
     ]  # fmt: skip
-    if answer.choice.message:
-        parameters.append({"name": "message", "valueString": answer.choice.message})
     for mapping in answer.mappings:
         concept = {
             "system": SYSTEM,

@@ -102,7 +102,7 @@ CONCEPT_MAP_VERSION = Parameter(
     {"type": "string", "pattern": r"^[0-9]{4}-(01|04|07|10)$", "description": "a drug quarter (NDC translations)"},
 )  # fmt: skip
 DATE = Parameter(
-    "date", ("valueDate", "valueDateTime", "valueString"),
+    "date", ("valueDate", "valueString"),
     {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date (NDC translations)"},
 )  # fmt: skip
 TRANSLATE = (TRANSLATE_CODE, TRANSLATE_SYSTEM, TARGET_SYSTEM, CONCEPT_MAP_VERSION, DATE)
