@@ -22,7 +22,7 @@ RUNS = {
     "show.py": (["--codes", "50"], "page / bare row"),
     "startup.py": (["--repeat", "1"], "hcpcs cost over a bare interpreter"),
     "export.py": (["--repeat", "1", "--formats", "jsonl", "csv", "parquet", "sqlite", "fhir"], "a CodeSystem built"),
-    "drugs.py": (["--seconds", "1", "--lines", "3000", "--repeat", "1", "--skip-http"], "bare indexed SQLite query"),
+    "drugs.py": (["--seconds", "1", "--lines", "3000", "--repeat", "1", "--skip-http"], "bare SQLite query"),
 }
 
 
