@@ -257,12 +257,7 @@ def build_code(store: Store, record: CodeRecord, on: str | None = None) -> Code:
         chain = store.replacements(record.code, on)
         code.replaced_by, code.replacement_ambiguous = chain.replacements, chain.ambiguous
     code.fields = _rows(code, codebook)
-    code.corrections = [
-        {**c, "release": label}
-        for label in store.release_labels()
-        if label <= record.release
-        for c in store.corrections(label, record.code)
-    ]
+    code.corrections = store.code_corrections(record.code, record.release)
     code.anomalies = store.anomalies(record.release, record.code)
     code.last_updated = last_update(store, record.code, record.release)
     if record.kind == "procedure":

@@ -62,6 +62,9 @@ def _connect(path: Path, write: bool) -> sqlite3.Connection:
     return connection
 
 
+_CORRECTION_COLUMNS = ("code", "action", "effective_date", "details", "file", "issued")
+
+
 class Memo:
     """Facts computed from one generation of a store (release labels, id ranges, vocabularies),
     shared by every connection that reads it: a newer generation drops them all."""
@@ -120,6 +123,13 @@ class Store:
         """
         if self._snapshot is not None:
             yield self
+            return
+        if self.connection.in_transaction:  # a writer's own transaction already holds one state
+            self._snapshot = read_generation(self.connection)
+            try:
+                yield self
+            finally:
+                self._snapshot = None
             return
         self.connection.execute("BEGIN")
         try:
@@ -184,11 +194,14 @@ class Store:
 
     def currency(self, on: str | None = None) -> Currency:
         """Which release answers a date (default today) and whether the date is past the stored data."""
-        from hcpcs.history.currency import currency
+        from hcpcs.history.currency import currency, today
 
         labels = self.release_labels()
         if not labels:
             raise UnknownReleaseError(f"{self.path}: the store holds no release")
+        if on is None:  # today's answer is the same for every page of the day: kept (any date is not)
+            date = today()
+            return self.remember(("currency", date), lambda: currency(labels, date))
         return currency(labels, on)
 
     def resolve_release(self, release: str | None) -> str:
@@ -215,6 +228,13 @@ class Store:
         ).fetchone()
         return record_from_row(row) if row else None
 
+    def releases_holding(self, code: str) -> list[str]:
+        """The stored releases whose file holds a code, oldest first (one indexed query)."""
+        cursor = self.connection.execute(
+            "SELECT release FROM codes WHERE code = ? ORDER BY release", (code.strip().upper(),)
+        )
+        return [row[0] for row in cursor]
+
     def get(
         self, code: str, release: str | None = None, on: str | None = None, as_known_now: bool = False
     ) -> Code | None:
@@ -226,10 +246,13 @@ class Store:
         Without a release the page says how current it is (`page.currency`), and whether a later
         release changed the date's answer after the fact (`page.revised_later`).
         """
+        with self.reading():  # one state of the store, its generation read once
+            return self._get(code.strip().upper(), release, on, as_known_now)
+
+    def _get(self, key: str, release: str | None, on: str | None, as_known_now: bool) -> Code | None:
         from hcpcs.history.asof import record_as_known_now, record_on, revision
         from hcpcs.page import build_code
 
-        key = code.strip().upper()
         if release is not None:
             record = self.record(key, release)
         elif as_known_now:
@@ -452,8 +475,18 @@ class Store:
 
     def corrections(self, release: str | None = None, code: str | None = None) -> list[dict[str, Any]]:
         """CMS's corrections issued for a release (of one code, when given), in file order."""
-        names = ("code", "action", "effective_date", "details", "file", "issued")
-        rows = self._rows_of("corrections", names, release, code, "position")
+        rows = self._rows_of("corrections", _CORRECTION_COLUMNS, release, code, "position")
+        return [{**row, "details": json.loads(row["details"])} for row in rows]
+
+    def code_corrections(self, code: str, up_to: str) -> list[dict[str, Any]]:
+        """CMS's corrections naming a code, of every release up to `up_to`, oldest release first
+        (each with its `release`): one indexed query."""
+        names = (*_CORRECTION_COLUMNS, "release")
+        cursor = self.connection.execute(
+            f"SELECT {', '.join(names)} FROM corrections WHERE code = ? AND release <= ? ORDER BY release, position",
+            (code.strip().upper(), up_to),
+        )
+        rows = [dict(zip(names, row, strict=True)) for row in cursor]
         return [{**row, "details": json.loads(row["details"])} for row in rows]
 
     def members(self, release: str | None = None) -> list[dict[str, Any]]:

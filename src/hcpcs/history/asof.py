@@ -16,8 +16,7 @@ MAX_HOPS = 10
 def record_on(store: Store, code: str, on: str) -> CodeRecord | None:
     """The record from the latest release in effect on the date that holds the code; else the
     earliest later release that holds it (added by a quarter not loaded, or a date before all)."""
-    labels = store.release_labels()
-    holding = [label for label in labels if store.record(code, label) is not None]
+    holding = store.releases_holding(code)
     if not holding:
         return None
     in_effect = [label for label in holding if f"{label}-01" <= on]
@@ -26,11 +25,8 @@ def record_on(store: Store, code: str, on: str) -> CodeRecord | None:
 
 def record_as_known_now(store: Store, code: str) -> CodeRecord | None:
     """The code's record in the newest stored release that holds it (CMS's latest word on it)."""
-    for label in reversed(store.release_labels()):
-        record = store.record(code, label)
-        if record is not None:
-            return record
-    return None
+    holding = store.releases_holding(code)
+    return store.record(code, holding[-1]) if holding else None
 
 
 @dataclass(frozen=True, slots=True)

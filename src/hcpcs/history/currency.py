@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 #: CMS's page listing the quarterly HCPCS release zips: where a user gets newer files, and how
@@ -56,7 +56,7 @@ class Currency:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (with the message)."""
-        return {**asdict(self), "message": self.message}
+        return {**{name: getattr(self, name) for name in self.__slots__}, "message": self.message}
 
 
 def currency(labels: list[str], on: str | None = None) -> Currency:
