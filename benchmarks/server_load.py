@@ -65,6 +65,8 @@ def started(command: list[str], env: dict[str, str] | None = None):
                                stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})  # fmt: skip
     try:
         for _ in range(600):
+            if process.poll() is not None:
+                raise SystemExit(f"server exited ({process.returncode}) before answering: {' '.join(command)}")
             try:
                 httpx.get(url, timeout=2)
                 break
@@ -128,6 +130,24 @@ def source_at(revision: str, into: Path) -> Path:
     return into / "src"
 
 
+def serve_command(store: Path, workers: int) -> list[str]:
+    return [sys.executable, "-m", "hcpcs", "--db", str(store), "serve", "--workers", str(workers)]
+
+
+def comparison_stores(source: Path, scratch: Path) -> tuple[Path, Path]:
+    """A store the baseline revision's code writes from the releases it bundles (an older
+    revision cannot read a newer schema), and a copy for this server, which upgrades it when
+    opened: both servers answer from the same data."""
+    theirs, ours = scratch / "baseline.sqlite", scratch / "ours.sqlite"
+    releases = sorted(str(folder) for folder in (source / "hcpcs" / "releases").iterdir() if folder.is_dir())
+    loaded = subprocess.run([sys.executable, "-m", "hcpcs", "--db", str(theirs), "load", *releases],
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(source)})  # fmt: skip
+    if loaded.returncode != 0:
+        raise SystemExit(f"the baseline revision could not build its store: {loaded.stderr.strip()[-300:]}")
+    shutil.copyfile(theirs, ours)
+    return theirs, ours
+
+
 def show(name: str, result: dict[str, float]) -> str:
     return (f"{name:11} {result['rate']:8.0f} req/s  p50 {result['p50']:8.2f} ms  p99 {result['p99']:8.2f} ms"
             f"  non-2xx {result['errors']}  timeouts {result['timeouts']}")  # fmt: skip
@@ -141,19 +161,23 @@ def main() -> None:
     arguments = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    with hcpcs.open() as store:
-        codes = store.codes()
-        path = store.path
     lines = Path(__file__).with_name("search_queries.csv").read_text().splitlines()
     queries = [row["query"] for row in csv.DictReader(line for line in lines if not line.startswith("#"))]
-    serve = [sys.executable, "-m", "hcpcs", "--db", str(path), "serve", "--workers", str(arguments.workers)]
-    with started(serve) as url:
-        ours = measure(url, codes, queries, arguments.seconds)
     before = None
     with tempfile.TemporaryDirectory() as scratch:
-        if arguments.against != "none":
+        if arguments.against == "none":
+            with hcpcs.open() as store:
+                path, described = store.path, "the default store"
+        else:
             source = source_at(arguments.against, Path(scratch))
-            with started(serve, env={"PYTHONPATH": str(source)}) as url:
+            theirs, path = comparison_stores(source, Path(scratch))
+            described = f"the releases {arguments.against} bundles, loaded by its own code (a copy for this server)"
+        with hcpcs.Store(path) as store:
+            codes = store.codes()
+        with started(serve_command(path, arguments.workers)) as url:
+            ours = measure(url, codes, queries, arguments.seconds)
+        if arguments.against != "none":
+            with started(serve_command(theirs, arguments.workers), env={"PYTHONPATH": str(source)}) as url:
                 before = measure(url, codes, queries, arguments.seconds)
         Path(scratch, "bare_app.py").write_text(BARE_APP)
         bare_command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--workers", str(arguments.workers),
@@ -161,8 +185,9 @@ def main() -> None:
         with started(bare_command) as url:
             bare = wrk(url, ["/"], arguments.seconds, 32)
     print(
-        f"{arguments.workers} workers, {arguments.seconds} s per run, wrk -t2 --timeout {TIMEOUT}, loopback; lookups "
-        f"cycle all {len(codes):,} codes of the latest release, searches the {len(queries)} quality queries"
+        f"{arguments.workers} workers, {arguments.seconds} s per run, wrk -t2 --timeout {TIMEOUT}, loopback; store: "
+        f"{described}; lookups cycle all {len(codes):,} codes of its latest release, searches the {len(queries)} "
+        "quality queries"
     )
     for test, result in ours.items():
         print(f"\n{test}")

@@ -4,6 +4,7 @@ baseline's. (The figures themselves are measured by hand: docs/benchmarks.md.)""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,9 +36,27 @@ def bench_store(full_store, tmp_path_factory) -> Path:
 
 
 def test_every_benchmark_script_is_run_here():
-    """A new script gets a small run here (server_load.py needs wrk: the service tests run it)."""
+    """A new script gets a small run here (server_load.py, which needs wrk, below)."""
     scripts = {path.name for path in BENCHMARKS.glob("*.py")} - {"server_load.py"}
     assert scripts == set(RUNS)
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed (tools/install-test-deps installs it)")
+def test_server_load_runs_beside_the_old_server(tmp_path):
+    """One second per run: this server and the one of the baseline revision on the same data
+    (the older code writes its own store), and the bare app."""
+    root = BENCHMARKS.parent
+    has_baseline = subprocess.run(["git", "-C", str(root), "cat-file", "-e", "b19dc0b^{commit}"]).returncode == 0
+    against = "b19dc0b" if has_baseline else "none"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "server_load.py"), "--seconds", "1", "--workers", "1",
+                             "--against", against], capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    for run in ("lookups, 32 connections", "searches, 64 connections", "bare ASGI app"):
+        assert run in result.stdout, result.stdout
+    rows = [line for line in result.stdout.splitlines() if "req/s" in line]
+    assert len(rows) == (7 if has_baseline else 4), result.stdout
+    assert all("non-2xx 0" in row for row in rows), result.stdout
 
 
 @pytest.mark.parametrize("script", sorted(RUNS))

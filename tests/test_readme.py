@@ -48,12 +48,12 @@ def bin_dir():
         yield Path(folder)
 
 
-def _run_install_script(tools: Path, *, chromium: bool, java: bool) -> subprocess.CompletedProcess:
+def _run_install_script(tools: Path, *, chromium: bool, java: bool, wrk: bool) -> subprocess.CompletedProcess:
     """tools/install-test-deps as a user who is not root, on a PATH holding only what it needs
-    and, as asked, chromium and java; PYTHON=echo shows the pip command instead of running it."""
+    and, as asked, chromium, java and wrk; PYTHON=echo shows the pip command instead of running it."""
     if os.geteuid() != 0 and shutil.which("chromium") and shutil.which("java"):
         pytest.skip("needs root to run the script as another user")
-    for name in ["bash", "dirname", "id", "echo"] + ["chromium"] * chromium + ["java"] * java:
+    for name in ["bash", "dirname", "id", "echo"] + ["chromium"] * chromium + ["java"] * java + ["wrk"] * wrk:
         (tools / name).symlink_to(shutil.which(name) or shutil.which("true"))
     command = ["env", "-i", f"PATH={tools}", "PYTHON=echo", "bash", str(ROOT / "tools" / "install-test-deps")]
     if os.geteuid() == 0:
@@ -62,18 +62,18 @@ def _run_install_script(tools: Path, *, chromium: bool, java: bool) -> subproces
 
 
 def test_install_script_as_another_user_says_what_to_run_as_root(bin_dir):
-    result = _run_install_script(bin_dir, chromium=False, java=False)
+    result = _run_install_script(bin_dir, chromium=False, java=False, wrk=False)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "install-test-deps: not root: cannot install chromium java; run as root: "
-        "apt-get update && apt-get install -y chromium default-jre-headless",
+        "install-test-deps: not root: cannot install chromium java wrk; run as root: "
+        "apt-get update && apt-get install -y chromium default-jre-headless wrk",
         "install-test-deps: stopping: the browser tests need Chromium",
     ]
 
 
 @pytest.mark.parametrize("java, extras", [(False, "test"), (True, "test,spark")])
 def test_install_script_adds_the_spark_extra_only_with_java(bin_dir, java, extras):
-    result = _run_install_script(bin_dir, chromium=True, java=java)
+    result = _run_install_script(bin_dir, chromium=True, java=java, wrk=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"-m pip install --quiet .[{extras}]\n"
     assert ("going on without Java" in result.stderr) is not java
