@@ -14,6 +14,7 @@ from hcpcs.connection import read_generation, reading_connection, upgrade_in_pla
 from hcpcs.errors import StoreError, UnknownReleaseError
 from hcpcs.migrations import OLDEST_UPGRADABLE
 from hcpcs.model import FIELD_NAMES, LIST_FIELDS, CodeRecord, Release, Source
+from hcpcs.side_tables import SideTables
 
 if TYPE_CHECKING:
     from hcpcs.codebook import Codebook
@@ -62,9 +63,6 @@ def _connect(path: Path, write: bool) -> sqlite3.Connection:
     return connection
 
 
-_CORRECTION_COLUMNS = ("code", "action", "effective_date", "details", "file", "issued")
-
-
 class Memo:
     """Facts computed from one generation of a store (release labels, id ranges, vocabularies),
     shared by every connection that reads it: a newer generation drops them all."""
@@ -97,7 +95,7 @@ def record_from_row(row: tuple) -> CodeRecord:
     return CodeRecord(*values)
 
 
-class Store:
+class Store(SideTables):
     """One store file holding any number of releases."""
 
     def __init__(self, path: str | Path, *, write: bool = False, memo: Memo | None = None) -> None:
@@ -416,86 +414,6 @@ class Store:
         from hcpcs.codebook import load_codebook
 
         return load_codebook()
-
-    # -- side tables ------------------------------------------------------------
-    def processing_notes(self, release: str | None = None) -> dict[str, str]:
-        """Processing note number to text, as the release's notes file has them."""
-        label = self.resolve_release(release)
-
-        def read() -> dict[str, str]:
-            rows = self.connection.execute(
-                "SELECT number, text FROM processing_notes WHERE release = ? ORDER BY number", (label,)
-            )
-            return dict(rows)
-
-        return dict(self.remember(("notes", label), read))
-
-    def noc_codes(self, release: str | None = None) -> list[dict[str, str | None]]:
-        """CMS's list of not-otherwise-classified codes loaded with the release."""
-        label = self.resolve_release(release)
-        cursor = self.connection.execute(
-            "SELECT code, description, added_date, termination_date FROM noc_codes WHERE release = ? ORDER BY code",
-            (label,),
-        )
-        return [
-            dict(zip(("code", "description", "added_date", "termination_date"), row, strict=True)) for row in cursor
-        ]
-
-    def change_report(self, release: str | None = None) -> list[dict[str, str | None]]:
-        """CMS's transaction report shipped with the release, in report order."""
-        label = self.resolve_release(release)
-        names = ("code", "action", "action_code", "short_description", "long_description")
-        cursor = self.connection.execute(
-            f"SELECT {', '.join(names)} FROM change_reports WHERE release = ? ORDER BY position", (label,)
-        )
-        return [dict(zip(names, row, strict=True)) for row in cursor]
-
-    def load_warnings(self, release: str | None = None) -> list[str]:
-        """Where the release's workbook disagreed with its text file, one line each."""
-        label = self.resolve_release(release)
-        cursor = self.connection.execute(
-            "SELECT message FROM load_warnings WHERE release = ? ORDER BY position", (label,)
-        )
-        return [row[0] for row in cursor]
-
-    def _rows_of(self, table: str, names: tuple[str, ...], release: str | None, code: str | None, order: str) -> list:
-        """A side table's rows of a release (of one code, when given) as dicts."""
-        label = self.resolve_release(release)
-        sql = f"SELECT {', '.join(names)} FROM {table} WHERE release = ?"
-        arguments: tuple = (label,)
-        if code is not None:
-            sql, arguments = sql + " AND code = ?", (label, code.strip().upper())
-        cursor = self.connection.execute(f"{sql} ORDER BY {order}", arguments)
-        return [dict(zip(names, row, strict=True)) for row in cursor]
-
-    def anomalies(self, release: str | None = None, code: str | None = None) -> list[dict[str, str]]:
-        """Values CMS's files had where the layout wants something else (the field is left null)."""
-        names = ("code", "field", "raw", "file", "place", "problem")
-        return self._rows_of("anomalies", names, release, code, "rowid")
-
-    def corrections(self, release: str | None = None, code: str | None = None) -> list[dict[str, Any]]:
-        """CMS's corrections issued for a release (of one code, when given), in file order."""
-        rows = self._rows_of("corrections", _CORRECTION_COLUMNS, release, code, "position")
-        return [{**row, "details": json.loads(row["details"])} for row in rows]
-
-    def code_corrections(self, code: str, up_to: str) -> list[dict[str, Any]]:
-        """CMS's corrections naming a code, of every release up to `up_to`, oldest release first
-        (each with its `release`): one indexed query."""
-        names = (*_CORRECTION_COLUMNS, "release")
-        cursor = self.connection.execute(
-            f"SELECT {', '.join(names)} FROM corrections WHERE code = ? AND release <= ? ORDER BY release, position",
-            (code.strip().upper(), up_to),
-        )
-        rows = [dict(zip(names, row, strict=True)) for row in cursor]
-        return [{**row, "details": json.loads(row["details"])} for row in rows]
-
-    def members(self, release: str | None = None) -> list[dict[str, Any]]:
-        """Every file a release was given as (zip members too), with what it was read as or why not."""
-        label = self.resolve_release(release)
-        rows = self.connection.execute(
-            "SELECT file, role, sha256, bytes FROM members WHERE release = ? ORDER BY file", (label,)
-        )
-        return [dict(zip(("file", "role", "sha256", "bytes"), row, strict=True)) for row in rows]
 
     # -- writing ----------------------------------------------------------------
     def load(
