@@ -212,6 +212,19 @@ def test_unknown_filter_values_are_named_with_the_valid_ones(store, filters, mes
     assert str(raised.value).startswith(message)
 
 
+def test_a_category_may_be_named_by_a_part_of_its_name_that_only_it_holds(store):
+    by_part = top(store, "mile", 20, category="ambulance")
+    assert by_part and by_part == top(store, "mile", 20, category="Transportation services including ambulance")
+    with pytest.raises(UnknownValueError) as raised:
+        store.search("walker", category="durable")
+    assert str(raised.value) == (
+        "'durable' names several categories; say which: "
+        "Durable medical equipment | Temporary codes (durable medical equipment MACs)"
+    )
+    # a whole name that is also part of a longer one is that category
+    assert top(store, "injection", 5, category="drugs administered other than oral method")
+
+
 def test_a_cpt_code_searched_for_is_named_as_one(store):
     found = store.search(" 99213 ")
     assert (found.total, found.hint) == (0, "99213 is a CPT (Level I) code; HCPCS Level II codes start with a letter")

@@ -42,12 +42,21 @@ def _known(filter_name: str, value: str, valid: list[str], shown: list[str]) -> 
     return found
 
 
+def _category(value: str, names: list[str]) -> str:
+    """The category a value names: its name in any case, else the one category whose name holds
+    the value ("dental" -> Dental procedures); UnknownValueError when none does, or several."""
+    wanted = value.strip().casefold()
+    holding = [name for name in names if wanted and wanted in name.casefold()]
+    if len(holding) > 1 and wanted not in (name.casefold() for name in holding):
+        raise UnknownValueError(f"{value!r} names several categories; say which: {' | '.join(holding)}")
+    return holding[0] if len(holding) == 1 else _known("category", value, names, names)
+
+
 def checked(filters: Filters, codebook: Codebook) -> Filters:
     """The filters with each value as the codebook spells it; UnknownValueError for one it lacks."""
     changes = {}
     if filters.category:
-        names = categories(codebook)
-        changes["category"] = _known("category", filters.category, names, names)
+        changes["category"] = _category(filters.category, categories(codebook))
     for name in ("betos", "coverage"):
         value = getattr(filters, name)
         if value:
