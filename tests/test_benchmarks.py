@@ -46,7 +46,13 @@ def test_server_load_runs_beside_the_old_server(tmp_path):
     """One second per run: this server and the one of the baseline revision on the same data
     (the older code writes its own store), and the bare app."""
     root = BENCHMARKS.parent
-    has_baseline = subprocess.run(["git", "-C", str(root), "cat-file", "-e", "b19dc0b^{commit}"]).returncode == 0
+    has_baseline = (
+        bool(shutil.which("git"))
+        and subprocess.run(
+            ["git", "-C", str(root), "cat-file", "-e", "b19dc0b^{commit}"], capture_output=True
+        ).returncode
+        == 0
+    )
     against = "b19dc0b" if has_baseline else "none"
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     result = subprocess.run([sys.executable, str(BENCHMARKS / "server_load.py"), "--seconds", "1", "--workers", "1",
