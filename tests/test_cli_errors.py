@@ -118,6 +118,25 @@ def test_spark_without_java_is_one_line_naming_java(full_store, claims_file, tmp
     assert result.stderr.startswith("error: --engine spark needs Java 17 or later on PATH or in JAVA_HOME")
 
 
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_spark_missing_columns_are_refused_before_spark_starts(full_store, tmp_path, kind):
+    """The header is read before Spark starts: one line, none of Spark's, in a moment."""
+    pytest.importorskip("pyspark")
+    import polars as pl
+
+    lines = tmp_path / f"no_line.{kind}"
+    table = pl.DataFrame({"claim_id": ["1"], "code": ["E0431"], "modifiers": [""], "date_of_service": ["2020-05-01"]})
+    table.write_csv(lines) if kind == "csv" else table.write_parquet(lines)
+    started = time.monotonic()
+    result = run_cli("--db", str(full_store), "validate", str(lines), "--engine", "spark",
+                     "--out", str(tmp_path / "out.parquet"))  # fmt: skip
+    assert time.monotonic() - started < 8  # Spark alone takes ~10 s to start
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"error: no_line.{kind}: missing column(s) line (need claim_id, line, code, modifiers, date_of_service)\n",
+    )
+
+
 def test_spark_output_format_is_refused_before_spark_starts(full_store, claims_file, tmp_path):
     started = time.monotonic()
     result = run_cli("--db", str(full_store), "validate", str(claims_file), "--engine", "spark",

@@ -47,7 +47,10 @@ def spark_session(master: str = "local[*]") -> SparkSession:
     """A Spark session (local mode unless a master URL is given), quiet: errors only, no
     console progress bars (the CLI reports the counts at the end)."""
     import warnings
+    from importlib.resources import files
+    from pathlib import Path
 
+    log_profile = Path(str(files("hcpcs") / "data" / "spark-log4j2.properties")).as_uri()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
         from pyspark.sql import SparkSession
@@ -58,6 +61,7 @@ def spark_session(master: str = "local[*]") -> SparkSession:
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log_profile}")
             .getOrCreate()
         )
     session.sparkContext.setLogLevel("ERROR")
@@ -211,7 +215,7 @@ def validate_file_spark(store: Store, path, out=None, out_format: str | None = N
 
     import polars as pl
 
-    from hcpcs.claims.files import format_of, output_format, write_lines
+    from hcpcs.claims.files import format_of, output_format, read_lines, write_lines
     from hcpcs.errors import InputError
 
     source = Path(path)
@@ -223,6 +227,8 @@ def validate_file_spark(store: Store, path, out=None, out_format: str | None = N
         raise InputError(str(target), None, "already exists (Spark writes a new directory of part files)")
     # Every question about the command is answered before Spark takes its ten seconds to start.
     kind = output_format(target, out_format)
+    if source.is_file() and source_kind in ("csv", "parquet"):  # their columns cost a header read
+        check_columns(read_lines(source, source_kind).collect_schema().names(), source.name)
     require_spark()
     spark = spark_session(master)
     lines = read_spark(spark, str(source), source_kind)
