@@ -7,6 +7,7 @@ uncommitted tail of the WAL is ignored), and a running server keeps answering th
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import sqlite3
@@ -47,21 +48,16 @@ def begin_writing(connection: sqlite3.Connection) -> None:
     previous = connection.execute("PRAGMA busy_timeout").fetchone()[0]
     connection.execute(f"PRAGMA busy_timeout = {FIRST_TRY_MS}")
     try:
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as error:
-            if not _busy(error):
-                raise
-        log.warning("waiting: another process is writing to %s", _file_of(connection))
-        connection.execute(f"PRAGMA busy_timeout = {WAIT_MS}")
-        while True:
+        for attempt in itertools.count():
             try:
                 connection.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
                 if not _busy(error):
                     raise
+            if attempt == 0:  # the first try was short: say why we wait, then wait longer each try
+                log.warning("waiting: another process is writing to %s", _file_of(connection))
+                connection.execute(f"PRAGMA busy_timeout = {WAIT_MS}")
     finally:
         connection.execute(f"PRAGMA busy_timeout = {previous}")
 

@@ -62,8 +62,7 @@ class SideTables:
 
     def corrections(self, release: str | None = None, code: str | None = None) -> list[dict[str, Any]]:
         """CMS's corrections issued for a release (of one code, when given), in file order."""
-        rows = self._rows_of("corrections", _CORRECTION_COLUMNS, release, code, "position")
-        return [{**row, "details": json.loads(row["details"])} for row in rows]
+        return _with_details(self._rows_of("corrections", _CORRECTION_COLUMNS, release, code, "position"))
 
     def code_corrections(self, code: str, up_to: str) -> list[dict[str, Any]]:
         """CMS's corrections naming a code, of every release up to `up_to`, oldest release first
@@ -73,9 +72,13 @@ class SideTables:
             f"SELECT {', '.join(names)} FROM corrections WHERE code = ? AND release <= ? ORDER BY release, position",
             (code.strip().upper(), up_to),
         )
-        rows = [dict(zip(names, row, strict=True)) for row in cursor]
-        return [{**row, "details": json.loads(row["details"])} for row in rows]
+        return _with_details([dict(zip(names, row, strict=True)) for row in cursor])
 
     def members(self, release: str | None = None) -> list[dict[str, Any]]:
         """Every file a release was given as (zip members too), with what it was read as or why not."""
         return self._rows_of("members", ("file", "role", "sha256", "bytes"), release, None, "file")
+
+
+def _with_details(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Correction rows with their details (stored as JSON) decoded."""
+    return [{**row, "details": json.loads(row["details"])} for row in rows]

@@ -64,7 +64,7 @@ def revision(store: Store, record: CodeRecord, on: str) -> Revision | None:
     from hcpcs.page import status_of
 
     was = status_of(record, on)
-    for label in store.release_labels():
+    for label in store.releases_holding(record.code):
         if label <= record.release:
             continue
         later = store.record(record.code, label)

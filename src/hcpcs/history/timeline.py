@@ -54,7 +54,8 @@ def timeline(store: Store, code: str) -> Timeline:
 
     code = normalize_code(code)
     labels = store.release_labels()
-    records = {label: record for label in labels if (record := store.record(code, label)) is not None}
+    holding = store.releases_holding(code)
+    records = {label: record for label in holding if (record := store.record(code, label)) is not None}
     events: list[Event] = []
     previous: CodeRecord | None = None
     gap = False

@@ -62,12 +62,8 @@ class StoreProvider:
         if lane not in self._turns:  # made on the event loop that uses it
             self._turns[lane] = asyncio.Semaphore(self.lanes[lane])
         async with self._turns[lane]:
-            store = self._take()
-            try:
-                with store.reading():
-                    yield store
-            finally:
-                self._give_back(store)
+            with self.snapshot() as store:
+                yield store
 
     @contextmanager
     def snapshot(self) -> Iterator[Store]:
